@@ -1,0 +1,233 @@
+"""The `kisbot` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from kisbot import __version__
+
+__all__ = ["build_parser", "main"]
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        value = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value.is_finite() or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative number: {text!r}")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0..65535 (0 = any free port): {text}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("seconds must not be negative")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kisbot",
+        description="Telegram trading assistant for Korea Investment & Securities (KIS) accounts.",
+    )
+    parser.add_argument("--version", action="version", version=f"kisbot {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sim = sub.add_parser(
+        "sim",
+        help="run the KIS Open API simulator (REST + websocket) until interrupted",
+        description=(
+            "Serve a wire-faithful KIS Open API simulator: the same REST paths, TR IDs, fields "
+            "and websocket frames as KIS, over a small exchange with moving prices, order "
+            "matching and funded accounts. Real KIS is served at the root of both ports, the "
+            "virtual (모의투자) server under /vts. Any app key of 36 characters and secret of "
+            "180 opens a funded account on first use, unless --config pins accounts."
+        ),
+    )
+    sim.add_argument(
+        "--host", default=None, help="interface to listen on (default 127.0.0.1, loopback only)"
+    )
+    sim.add_argument(
+        "--port", type=_port, default=None, help="REST port (default 9443; 0 = any free port)"
+    )
+    sim.add_argument(
+        "--ws-port",
+        type=_port,
+        default=None,
+        help="websocket port (default 21000; 0 = any free port)",
+    )
+    sim.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="seed of the price history and random walk (default 20240101)",
+    )
+    sim.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="TOML file with a [sim] table; [[sim.accounts]] entries switch on strict mode",
+    )
+    sim.add_argument(
+        "--market-hours",
+        choices=("always", "real"),
+        default=None,
+        help="'always' open (default), or follow the real KRX and US sessions and refuse "
+        "orders outside them (APBK0919 / APBK1664)",
+    )
+    sim.add_argument(
+        "--rate-real",
+        type=float,
+        default=None,
+        metavar="N",
+        help="requests per second per app key on the real side (default 20; 0 = unlimited)",
+    )
+    sim.add_argument(
+        "--rate-virtual",
+        type=float,
+        default=None,
+        metavar="N",
+        help="requests per second per app key on the virtual side (default 2; 0 = unlimited)",
+    )
+    sim.add_argument(
+        "--token-window",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="minimum time between two token issues per app key, else 403 EGW00133 (default 60)",
+    )
+    sim.add_argument(
+        "--ping-interval",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="websocket PINGPONG heartbeat interval (default 100)",
+    )
+    sim.add_argument(
+        "--tick-interval",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="seconds between random-walk rounds (default 1; 0 = prices move only on demand)",
+    )
+    sim.add_argument(
+        "--no-walk",
+        action="store_true",
+        help="start with the random walk paused (POST /sim/walk resumes it)",
+    )
+    sim.add_argument(
+        "--krw",
+        type=_decimal,
+        default=None,
+        metavar="AMOUNT",
+        help="KRW deposit of a newly opened account (default 100000000)",
+    )
+    sim.add_argument(
+        "--usd",
+        type=_decimal,
+        default=None,
+        metavar="AMOUNT",
+        help="USD deposit of a newly opened account (default 100000)",
+    )
+    sim.add_argument(
+        "--log-level",
+        choices=("debug", "info", "warning", "error"),
+        default="warning",
+        help="logging level (default warning)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "sim":
+        return _run_sim(parser, args)
+    parser.print_help()
+    return 2
+
+
+def _run_sim(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from kisbot.sim.config import (
+        DEMO_ACCOUNT,
+        DEMO_APPKEY,
+        DEMO_APPSECRET,
+        DEMO_HTS_ID,
+        SimSettings,
+    )
+    from kisbot.sim.server import SimServer
+
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        base = SimSettings.from_toml(args.config) if args.config else SimSettings()
+    except (OSError, ValueError) as exc:
+        parser.error(f"--config: {exc}")
+    if args.config is None or args.port is not None:
+        base = base.with_overrides(port=args.port if args.port is not None else 9443)
+    if args.config is None or args.ws_port is not None:
+        base = base.with_overrides(ws_port=args.ws_port if args.ws_port is not None else 21000)
+    settings = base.with_overrides(
+        host=args.host,
+        seed=args.seed,
+        market_hours=args.market_hours,
+        rate_real=args.rate_real,
+        rate_virtual=args.rate_virtual,
+        token_issue_window=args.token_window,
+        ping_interval=args.ping_interval,
+        tick_interval=args.tick_interval,
+        walk=False if args.no_walk else None,
+        initial_krw=args.krw,
+        initial_usd=args.usd,
+    )
+
+    async def run() -> None:
+        async with SimServer(settings) as server:
+            lines = [
+                "KIS Open API simulator is running (Ctrl+C stops it).",
+                f"  real    REST {server.rest_url}      websocket {server.ws_url}",
+                f"  virtual REST {server.vts_rest_url}  websocket {server.vts_ws_url}",
+                f"  control {server.rest_url}/sim/  (see README: Control API)",
+            ]
+            if settings.strict:
+                lines.append(f"  strict mode: {len(settings.accounts)} pinned account(s)")
+            else:
+                lines += [
+                    "  any 36-char app key + 180-char secret opens a funded account; demo ones:",
+                    f"    appkey    {DEMO_APPKEY}",
+                    f"    appsecret {DEMO_APPSECRET}",
+                    f"    account   {DEMO_ACCOUNT}   HTS ID {DEMO_HTS_ID}",
+                ]
+            print("\n".join(lines), flush=True)
+            await asyncio.Event().wait()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        print("simulator stopped", file=sys.stderr)
+    except OSError as exc:
+        print(f"kisbot sim: cannot listen: {exc}", file=sys.stderr)
+        return 1
+    return 0
