@@ -7,20 +7,20 @@ them), so a client must not special-case them beyond their family.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
 __all__ = ["Rejects", "SimReject"]
 
 
-@dataclass(frozen=True, slots=True)
 class SimReject(Exception):
     """A KIS-shaped refusal: HTTP status, `rt_cd`, `msg_cd` and `msg1`."""
 
-    msg_cd: str
-    msg1: str
-    http_status: int = 200
-    rt_cd: str = "1"
+    def __init__(self, msg_cd: str, msg1: str, http_status: int = 200, rt_cd: str = "1") -> None:
+        super().__init__(msg_cd, msg1)
+        self.msg_cd = msg_cd
+        self.msg1 = msg1
+        self.http_status = http_status
+        self.rt_cd = rt_cd
 
     def __str__(self) -> str:
         return f"{self.msg_cd} {self.msg1}"
