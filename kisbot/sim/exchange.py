@@ -20,7 +20,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Final, Literal
 
@@ -41,6 +41,7 @@ from kisbot.sim.universe import UNIVERSE, Instrument, find_instrument
 
 __all__ = [
     "Account",
+    "DayTotals",
     "Exchange",
     "Fill",
     "Holding",
@@ -294,6 +295,26 @@ class DayTotals:
     tax: Decimal = Decimal(0)
     realized: Decimal = Decimal(0)
     sold_cost: Decimal = Decimal(0)
+    buy_fee: Decimal = Decimal(0)
+    sell_fee: Decimal = Decimal(0)
+
+    def add_buy(self, qty: int, amount: Decimal, fee: Decimal, tax: Decimal) -> None:
+        self.buy_qty += qty
+        self.buy_amt += amount
+        self.buy_fee += fee
+        self.fee += fee
+        self.tax += tax
+
+    def add_sell(
+        self, qty: int, amount: Decimal, fee: Decimal, tax: Decimal, cost: Decimal
+    ) -> None:
+        self.sell_qty += qty
+        self.sell_amt += amount
+        self.sell_fee += fee
+        self.fee += fee
+        self.tax += tax
+        self.sold_cost += cost
+        self.realized += amount - cost - fee - tax
 
 
 @dataclass(slots=True)
@@ -316,6 +337,8 @@ class Account:
     krw_prev_fees: Decimal = Decimal(0)
     holdings: dict[str, Holding] = field(default_factory=dict)
     days: dict[tuple[date, str], DayTotals] = field(default_factory=dict)
+    # the same sums per (date, symbol), for per-stock period profit
+    symbol_days: dict[tuple[date, str], DayTotals] = field(default_factory=dict)
     usd_today_buy: Decimal = Decimal(0)
     usd_today_sell: Decimal = Decimal(0)
     usd_realized: Decimal = Decimal(0)
@@ -372,7 +395,11 @@ class Exchange:
         self._order_seq = {"real": 0, "virtual": 0}
         self.walk_paused = not settings.walk
         self.market_hours: Literal["always", "real"] = settings.market_hours
-        self._history_end = self.clock.now().date()
+        # each instrument's history ends at its own local date (New York lags Seoul)
+        started = self.clock.now()
+        self._history_end = {
+            inst.symbol: started.astimezone(local_zone(inst)).date() for inst in UNIVERSE
+        }
         for inst in UNIVERSE:
             self._states[inst.symbol] = self._open_day(inst)
         for acct in settings.accounts:
@@ -393,7 +420,10 @@ class Exchange:
         """Completed daily bars (oldest first), then today's bar as it stands."""
         state = self.state(symbol)
         history = daily_history(
-            self.settings.seed, state.inst, self._history_end, self.settings.history_years
+            self.settings.seed,
+            state.inst,
+            self._history_end[state.inst.symbol],
+            self.settings.history_years,
         )
         return (*history, self.today_bar(state))
 
@@ -436,16 +466,16 @@ class Exchange:
 
     def _open_day(self, inst: Instrument) -> PriceState:
         seed = self.settings.seed
-        history = daily_history(seed, inst, self._history_end, self.settings.history_years)
+        end = self._history_end[inst.symbol]
+        history = daily_history(seed, inst, end, self.settings.history_years)
         prev = history[-1]
         prev_close = prev.close
         if inst.domestic:
             upper, lower = krx_price_limits(prev_close, etf=inst.etf)
         else:
-            upper = step_price(inst, prev_close * Decimal("1.3"), 0).quantize(
-                Decimal("0.0001"), rounding=ROUND_DOWN
-            )
-            lower = (prev_close * Decimal("0.7")).quantize(Decimal("0.0001"), rounding=ROUND_DOWN)
+            # US has no daily limit; KIS still shows ±30% bands (on the cent) for provisioning
+            upper = (prev_close * Decimal("1.3")).quantize(USD_UNIT, rounding=ROUND_DOWN)
+            lower = (prev_close * Decimal("0.7")).quantize(USD_UNIT, rounding=ROUND_CEILING)
         zone = local_zone(inst)
         now = self.clock.now().astimezone(zone).replace(second=0, microsecond=0)
         midnight = now.replace(hour=0, minute=0)
@@ -845,15 +875,16 @@ class Exchange:
         fill = Fill(qty, price, now, fee, tax)
         order.fills.append(fill)
         holding = acct.holding(inst.symbol)
-        day = acct.days.setdefault((now.date(), inst.currency), DayTotals())
-        day.fee += fee
-        day.tax += tax
+        totals = (
+            acct.days.setdefault((now.date(), inst.currency), DayTotals()),
+            acct.symbol_days.setdefault((now.date(), inst.symbol), DayTotals()),
+        )
         if order.side is Side.BUY:
             holding.qty += qty
             holding.cost += amount
             holding.today_buy += qty
-            day.buy_amt += amount
-            day.buy_qty += qty
+            for day in totals:
+                day.add_buy(qty, amount, fee, tax)
             if inst.domestic:
                 acct.krw_today_buy += amount
             else:
@@ -883,10 +914,8 @@ class Exchange:
                 holding.cost = Decimal(0)
             holding.today_sell += qty
             realized = amount - cost - fee - tax
-            day.sell_amt += amount
-            day.sell_qty += qty
-            day.realized += realized
-            day.sold_cost += cost
+            for day in totals:
+                day.add_sell(qty, amount, fee, tax, cost)
             if inst.domestic:
                 acct.krw_today_sell += amount
             else:

@@ -164,10 +164,13 @@ def fmt_int(value: int | Any) -> str:
 
 
 def fmt_money(value: Any, places: int = 0) -> str:
-    """KIS money text: integers for KRW ("215500", "-6725"), fixed places for USD."""
+    """KIS number text: plain notation with `places` decimals ("215500", "-6725", "0.00000000"),
+    rounded half-up, never "-0"."""
     number = value if isinstance(value, Decimal) else Decimal(str(value))
-    quantum = Decimal(1).scaleb(-places)
-    return str(number.quantize(quantum, rounding=ROUND_HALF_UP))
+    rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if not rounded:
+        rounded = rounded.copy_abs()
+    return format(rounded, "f")
 
 
 def fmt_rate(value: Any, places: int = 2) -> str:
@@ -233,7 +236,7 @@ def _success_message(endpoint: Endpoint, call: Call) -> tuple[str, str]:
     if endpoint.kind == "inquiry":
         if call.virtual:
             return "20310000", "모의투자 조회가 완료되었습니다.".ljust(40)
-        return "KIOK0000", "조회가 완료되었습니다."
+        return "KIOK0510", "조회가 완료되었습니다".ljust(40)
     if call.virtual:
         return "40600000", "모의투자 주문이 완료 되었습니다."
     return "APBK0013", "주문 전송 완료 되었습니다."
