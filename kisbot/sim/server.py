@@ -101,6 +101,7 @@ class SimServer:
             self.sim.ws.handler,
             self.host,
             self.settings.ws_port,
+            process_request=self.sim.ws.process_request,
             ping_interval=None,
             max_size=2**20,
         )
