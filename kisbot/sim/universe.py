@@ -80,7 +80,9 @@ def _kr(
 def _us(
     symbol: str, kr: str, en: str, price: str, shares_m: int, sector: str, venue: Venue
 ) -> Instrument:
-    return Instrument(symbol, kr, en, venue, Decimal(price), shares_m * 1_000_000, sector)
+    return Instrument(
+        symbol, kr, en, venue, Decimal(price), shares_m * 1_000_000, sector, etf=sector == "ETF"
+    )
 
 
 UNIVERSE: Final[tuple[Instrument, ...]] = (
