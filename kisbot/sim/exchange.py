@@ -17,6 +17,7 @@ Matching rules (documented in the README):
 from __future__ import annotations
 
 import random
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -379,6 +380,20 @@ class OrderEvent:
 
 Listener = Callable[[TickEvent | OrderEvent], None]
 
+_MASK64 = (1 << 64) - 1
+
+
+def _splitmix(x: int) -> int:
+    """One step of splitmix64: a cheap, well-mixed, deterministic pseudo-random integer."""
+    x = (x + 0x9E3779B97F4A7C15) & _MASK64
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return x ^ (x >> 31)
+
+
+def _symbol_salt(symbol: str) -> int:
+    return zlib.crc32(symbol.encode()) << 32
+
 
 class Exchange:
     """Prices, books, accounts and orders for every instrument of the universe."""
@@ -390,6 +405,8 @@ class Exchange:
         self._rng = random.Random(f"{settings.seed}:walk")
         self._states: dict[str, PriceState] = {}
         self._consumed: dict[tuple[str, Decimal], int] = {}
+        self._consumed_version = 0
+        self._books: dict[str, tuple[tuple[int, int], Book]] = {}
         self._accounts: dict[tuple[Env, str, str], Account] = {}
         self._orders: dict[tuple[Env, str], SimOrder] = {}
         self._order_seq = {"real": 0, "virtual": 0}
@@ -435,30 +452,35 @@ class Exchange:
         )
 
     def book(self, symbol: str) -> Book:
-        """The 10-level book around the last price: bid1 = last, ask1 = one tick up."""
+        """The 10-level book around the last price: bid1 = last, ask1 = one tick up.
+
+        Depths are a deterministic function of (seed, symbol, trade sequence), less what this
+        trade's incoming orders already took; the book is cached until either changes.
+        """
         state = self.state(symbol)
         inst = state.inst
-        depth_rng = random.Random(f"{self.settings.seed}:{inst.symbol}:{state.seq}")
+        key = (state.seq, self._consumed_version)
+        cached = self._books.get(inst.symbol)
+        if cached is not None and cached[0] == key:
+            return cached[1]
         unit = self._depth_unit(state)
+        mix = _splitmix(self.settings.seed ^ _symbol_salt(inst.symbol) ^ (state.seq << 20))
         asks: list[BookLevel] = []
-        price = step_price(inst, state.last, 1)
-        for _ in range(BOOK_LEVELS):
-            qty = max(1, int(unit * depth_rng.uniform(0.4, 1.8)))
-            qty -= self._consumed.get((inst.symbol, price), 0)
-            if inst.domestic and price > state.upper:
-                qty = 0
-            asks.append(BookLevel(price, max(0, qty)))
-            price = step_price(inst, price, 1)
         bids: list[BookLevel] = []
-        price = state.last
-        for _ in range(BOOK_LEVELS):
-            qty = max(1, int(unit * depth_rng.uniform(0.4, 1.8)))
-            qty -= self._consumed.get((inst.symbol, price), 0)
-            if inst.domestic and price < state.lower:
-                qty = 0
-            bids.append(BookLevel(price, max(0, qty)))
-            price = step_price(inst, price, -1)
-        return Book(tuple(asks), tuple(bids), state.last_time or self.clock.now())
+        for side, levels, price in (
+            (1, asks, step_price(inst, state.last, 1)),
+            (-1, bids, state.last),
+        ):
+            for _ in range(BOOK_LEVELS):
+                mix = _splitmix(mix)
+                qty = max(1, unit * (40 + mix % 141) // 100)  # 0.4 .. 1.8 depth units
+                qty -= self._consumed.get((inst.symbol, price), 0)
+                beyond = price > state.upper if side > 0 else price < state.lower
+                levels.append(BookLevel(price, 0 if inst.domestic and beyond else max(0, qty)))
+                price = step_price(inst, price, side)
+        book = Book(tuple(asks), tuple(bids), state.last_time or self.clock.now())
+        self._books[inst.symbol] = (key, book)
+        return book
 
     def _depth_unit(self, state: PriceState) -> int:
         notional = Decimal(30_000_000) if state.inst.domestic else Decimal(150_000)
@@ -571,7 +593,8 @@ class Exchange:
         if price < state.low:
             state.low, state.low_time = price, now
         self._update_minute(state, price, qty, now)
-        self._consumed = {k: v for k, v in self._consumed.items() if k[0] != inst.symbol}
+        if self._consumed:
+            self._consumed = {k: v for k, v in self._consumed.items() if k[0] != inst.symbol}
         self._emit(TickEvent(state, qty, now, side))
         self._match_resting(state, qty)
         return state
@@ -840,6 +863,7 @@ class Exchange:
             qty = min(want, level.qty)
             key = (order.inst.symbol, level.price)
             self._consumed[key] = self._consumed.get(key, 0) + qty
+            self._consumed_version += 1
             self._fill(order, acct, qty, level.price)
         if order.remaining and order.tif.startswith("IOC"):
             self._cancel_rest(order, acct)

@@ -50,13 +50,22 @@ def tick_of(inst: Instrument, price: Decimal) -> Decimal:
     return krx_tick(price, etf=inst.etf) if inst.domestic else us_tick(price)
 
 
+_KRW_UNIT = Decimal(1)
+_USD_UNIT = Decimal("0.0001")
+
+
 def step_price(inst: Instrument, price: Decimal, ticks: int) -> Decimal:
     """Move `price` by `ticks` ticks on the ladder, crossing ladder boundaries correctly.
 
     Jumps a whole ladder segment at a time, so large moves cost a few iterations, not one per
     tick. Never goes below one tick.
     """
-    unit = Decimal(1) if inst.domestic else Decimal("0.0001")
+    unit = _KRW_UNIT if inst.domestic else _USD_UNIT
+    if ticks == 1:  # the common case (books, the walk): no segment arithmetic
+        return price + tick_of(inst, price)
+    if ticks == -1:
+        tick = tick_of(inst, price - unit)
+        return price - tick if price - tick > 0 else price
     left = abs(ticks)
     while left:
         if ticks > 0:

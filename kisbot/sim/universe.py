@@ -5,7 +5,7 @@ Reference prices are the starting points of the seeded random walk, not market d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import Final
@@ -50,10 +50,10 @@ class Instrument:
     sector: str
     etf: bool = False
     isin: str = ""
+    domestic: bool = field(init=False)  # read on every tick: a field, not a property chain
 
-    @property
-    def domestic(self) -> bool:
-        return self.venue.domestic
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "domestic", self.venue.domestic)
 
     @property
     def currency(self) -> str:
