@@ -49,6 +49,21 @@ class RawKis:
         """CANO and ACNT_PRDT_CD plus `extra` (request params or body)."""
         return {"CANO": self.cano, "ACNT_PRDT_CD": self.product, **extra}
 
+    def balance_params(self, **extra: str) -> dict[str, str]:
+        """inquire-balance parameters (§4.2.1) for the first page, plus `extra`."""
+        params = self.acct(
+            AFHR_FLPR_YN="N",
+            OFL_YN="",
+            INQR_DVSN="02",
+            UNPR_DVSN="01",
+            FUND_STTL_ICLD_YN="N",
+            FNCG_AMT_AUTO_RDPT_YN="N",
+            PRCS_DVSN="00",
+            CTX_AREA_FK100="",
+            CTX_AREA_NK100="",
+        )
+        return {**params, **extra}
+
     async def issue_token(self) -> httpx.Response:
         return await self.http.post(
             f"{self.base}/oauth2/tokenP",

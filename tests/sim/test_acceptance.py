@@ -69,17 +69,19 @@ def _ccld_params(kis: RawKis, ccld: str = "00") -> dict[str, str]:
     )
 
 
-def _balance_params(kis: RawKis) -> dict[str, str]:
+def _revise_body(
+    kis: RawKis, orgno: str, odno: str, kind: str, price: Decimal | int
+) -> dict[str, str]:
+    """order-rvsecncl: kind "01" modifies all that remains to `price`, "02" cancels it."""
     return kis.acct(
-        AFHR_FLPR_YN="N",
-        OFL_YN="",
-        INQR_DVSN="02",
-        UNPR_DVSN="01",
-        FUND_STTL_ICLD_YN="N",
-        FNCG_AMT_AUTO_RDPT_YN="N",
-        PRCS_DVSN="00",
-        CTX_AREA_FK100="",
-        CTX_AREA_NK100="",
+        KRX_FWDG_ORD_ORGNO=orgno,
+        ORGN_ODNO=odno,
+        ORD_DVSN="00",
+        RVSE_CNCL_DVSN_CD=kind,
+        ORD_QTY="0",
+        ORD_UNPR=str(price),
+        QTY_ALL_ORD_YN="Y",
+        EXCG_ID_DVSN_CD="KRX",
     )
 
 
@@ -143,6 +145,7 @@ async def test_place_modify_cancel_and_see_them_in_pending_and_daily_orders(
     last = sim_server.sim.exchange.state("005930").last
     placed = await kis.post_ok(ORDER, "TTTC0012U", _order_body(kis, "00", 3, last - 1_000))
     odno = placed["output"]["ODNO"]
+    orgno = placed["output"]["KRX_FWDG_ORD_ORGNO"]
     assert len(odno) == 10
     pending = await kis.ok(
         PENDING,
@@ -154,16 +157,7 @@ async def test_place_modify_cancel_and_see_them_in_pending_and_daily_orders(
     modified = await kis.post_ok(
         REVISE,
         "TTTC0013U",
-        kis.acct(
-            KRX_FWDG_ORD_ORGNO=placed["output"]["KRX_FWDG_ORD_ORGNO"],
-            ORGN_ODNO=odno,
-            ORD_DVSN="00",
-            RVSE_CNCL_DVSN_CD="01",
-            ORD_QTY="0",
-            ORD_UNPR=str(last - 1_500),
-            QTY_ALL_ORD_YN="Y",
-            EXCG_ID_DVSN_CD="KRX",
-        ),
+        _revise_body(kis, orgno, odno, "01", last - 1_500),
     )
     new_odno = modified["output"]["ODNO"]
     assert new_odno != odno
@@ -175,16 +169,7 @@ async def test_place_modify_cancel_and_see_them_in_pending_and_daily_orders(
     cancelled = await kis.post_ok(
         REVISE,
         "TTTC0013U",
-        kis.acct(
-            KRX_FWDG_ORD_ORGNO=placed["output"]["KRX_FWDG_ORD_ORGNO"],
-            ORGN_ODNO=new_odno,
-            ORD_DVSN="00",
-            RVSE_CNCL_DVSN_CD="02",
-            ORD_QTY="0",
-            ORD_UNPR="0",
-            QTY_ALL_ORD_YN="Y",
-            EXCG_ID_DVSN_CD="KRX",
-        ),
+        _revise_body(kis, orgno, new_odno, "02", 0),
     )
     cancel_odno = cancelled["output"]["ODNO"]
     rows = (await kis.ok(CCLD, "TTTC0081R", _ccld_params(kis)))["output1"]
@@ -204,14 +189,14 @@ async def test_market_buy_then_sell_moves_cash_and_holdings_exactly(
     rest: httpx.AsyncClient,
 ) -> None:
     kis = await RawKis(rest, account="50000002-01").login()
-    before = (await kis.ok(BALANCE, "VTTC8434R", _balance_params(kis)))["output2"][0]
+    before = (await kis.ok(BALANCE, "VTTC8434R", kis.balance_params()))["output2"][0]
     settled = Decimal(before["prvs_rcdl_excc_amt"])
     await kis.post_ok(ORDER, "VTTC0012U", _order_body(kis, "01", 7, 0))
     fill = (await kis.ok(CCLD, "VTTC0081R", _ccld_params(kis, "01")))["output1"][0]
     amount = Decimal(fill["tot_ccld_amt"])
     assert fill["tot_ccld_qty"] == "7"
     fee = (amount * FEE).quantize(Decimal(1), rounding=ROUND_DOWN)
-    after = await kis.ok(BALANCE, "VTTC8434R", _balance_params(kis))
+    after = await kis.ok(BALANCE, "VTTC8434R", kis.balance_params())
     (holding,) = after["output1"]
     assert (holding["pdno"], holding["hldg_qty"]) == ("005930", "7")
     assert Decimal(holding["pchs_amt"]) == amount
@@ -224,7 +209,7 @@ async def test_market_buy_then_sell_moves_cash_and_holdings_exactly(
     sell_costs = (sold * FEE).quantize(Decimal(1), rounding=ROUND_DOWN) + (sold * TAX).quantize(
         Decimal(1), rounding=ROUND_DOWN
     )
-    final = await kis.ok(BALANCE, "VTTC8434R", _balance_params(kis))
+    final = await kis.ok(BALANCE, "VTTC8434R", kis.balance_params())
     assert Decimal(final["output2"][0]["prvs_rcdl_excc_amt"]) == (
         settled - amount - fee + sold - sell_costs
     )

@@ -46,17 +46,7 @@ async def test_wrong_secret_is_refused(http: httpx.AsyncClient) -> None:
 
 async def test_pinned_key_works_only_for_its_account(http: httpx.AsyncClient) -> None:
     kis = await RawKis(http, appkey=APPKEY, appsecret=APPSECRET, account="51111111-01").login()
-    params = kis.acct(
-        AFHR_FLPR_YN="N",
-        OFL_YN="",
-        INQR_DVSN="02",
-        UNPR_DVSN="01",
-        FUND_STTL_ICLD_YN="N",
-        FNCG_AMT_AUTO_RDPT_YN="N",
-        PRCS_DVSN="00",
-        CTX_AREA_FK100="",
-        CTX_AREA_NK100="",
-    )
+    params = kis.balance_params()
     body = await kis.ok(BALANCE, "VTTC8434R", params)
     assert body["output2"][0]["dnca_tot_amt"] == "100000000"
     params["CANO"] = "59999999"

@@ -101,23 +101,8 @@ async def revise(
     return data
 
 
-def balance_params(kis: RawKis, **extra: str) -> dict[str, str]:
-    params = kis.acct(
-        AFHR_FLPR_YN="N",
-        OFL_YN="",
-        INQR_DVSN="02",
-        UNPR_DVSN="01",
-        FUND_STTL_ICLD_YN="N",
-        FNCG_AMT_AUTO_RDPT_YN="N",
-        PRCS_DVSN="00",
-        CTX_AREA_FK100="",
-        CTX_AREA_NK100="",
-    )
-    return {**params, **extra}
-
-
 async def balance(kis: RawKis, path: str = BALANCE, tr_id: str = "") -> dict[str, Any]:
-    return await kis.ok(path, tr_id or tr(kis, "TTTC8434R"), balance_params(kis))
+    return await kis.ok(path, tr_id or tr(kis, "TTTC8434R"), kis.balance_params())
 
 
 def ledger_params(kis: RawKis, sim: Simulator, **extra: str) -> dict[str, str]:
@@ -466,13 +451,13 @@ async def test_virtual_balance_pages_by_20(virtual: RawKis, sim: Simulator) -> N
     codes = [inst.symbol for inst in UNIVERSE if inst.domestic][:25]
     for code in codes:
         await buy(virtual, code, 1)
-    first = await virtual.get(BALANCE, "VTTC8434R", balance_params(virtual))
+    first = await virtual.get(BALANCE, "VTTC8434R", virtual.balance_params())
     body = first.json()
     assert (first.headers["tr_cont"], len(body["output1"])) == ("M", 20)
     assert len(body["ctx_area_nk100"]) == 100
     assert body["ctx_area_nk100"].strip()
-    params = balance_params(
-        virtual, CTX_AREA_FK100=body["ctx_area_fk100"], CTX_AREA_NK100=body["ctx_area_nk100"]
+    params = virtual.balance_params(
+        CTX_AREA_FK100=body["ctx_area_fk100"], CTX_AREA_NK100=body["ctx_area_nk100"]
     )
     second = await virtual.get(BALANCE, "VTTC8434R", params, tr_cont="N")
     rest = second.json()
