@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Final, Protocol
 from zoneinfo import ZoneInfo
@@ -13,13 +14,18 @@ NEW_YORK: Final = ZoneInfo("America/New_York")
 
 
 class Clock(Protocol):
-    """Where code that needs "now" gets it, so tests can move time instead of waiting."""
+    """Where code that needs "now", or needs to wait, gets it, so tests move time instead."""
 
     def now(self) -> datetime: ...
 
+    async def sleep(self, seconds: float) -> None: ...
+
 
 class SystemClock:
-    """The wall clock, in KST."""
+    """The wall clock, in KST; `sleep` is `asyncio.sleep`."""
 
     def now(self) -> datetime:
         return datetime.now(KST)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds))
