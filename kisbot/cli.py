@@ -6,13 +6,20 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kisbot import __version__
+from kisbot.domain.models import Market
 
-__all__ = ["build_parser", "main"]
+if TYPE_CHECKING:
+    from kisbot.domain.models import Quote
+
+__all__ = ["build_parser", "format_quote", "main", "quote_command"]
+
+_QUOTE_MARKETS = (Market.KRX, Market.NASDAQ, Market.NYSE, Market.AMEX)
 
 
 def _decimal(text: str) -> Decimal:
@@ -156,7 +163,32 @@ def build_parser() -> argparse.ArgumentParser:
         default="warning",
         help="logging level (default warning)",
     )
+
+    quote = sub.add_parser(
+        "quote",
+        help="print the current price of a symbol",
+        description="Print a quote through the KIS client, as configured in the [kis] table.",
+    )
+    quote.add_argument("symbol", help='KRX code ("005930") or US ticker ("AAPL")')
+    quote.add_argument(
+        "--market",
+        choices=[m.value for m in _QUOTE_MARKETS],
+        default=None,
+        help="where the symbol trades (default: 6-digit codes are KRX, tickers are US)",
+    )
+    _config_flag(quote)
     return parser
+
+
+def _config_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=Path("config.toml"),
+        metavar="FILE",
+        help="settings file with a [kis] table (default ./config.toml; KISBOT_* environment "
+        "variables override it; see config.example.toml)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -164,8 +196,71 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "sim":
         return _run_sim(parser, args)
+    if args.command == "quote":
+        return _run(quote_command(args.config, args.symbol, args.market))
     parser.print_help()
     return 2
+
+
+def _run(command: Coroutine[Any, Any, str]) -> int:
+    """Run a client command: print its report, or a one-line error (never a traceback)."""
+    from kisbot.domain.errors import KisbotError
+
+    try:
+        print(asyncio.run(command))
+    except KisbotError as exc:
+        print(f"kisbot: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+async def quote_command(config: Path, symbol: str, market: str | None) -> str:
+    """`kisbot quote`: one quote as text."""
+    import httpx
+
+    from kisbot.config import Settings
+    from kisbot.kis.client import KisClient
+
+    settings = Settings.from_toml(config).kis
+    async with (
+        httpx.AsyncClient(timeout=settings.timeout) as http,
+        KisClient(http, settings) as kis,
+    ):
+        quote = await kis.fetch_quote(symbol, Market(market) if market else None)
+    return format_quote(quote)
+
+
+def format_quote(quote: Quote) -> str:
+    inst = quote.instrument
+    places = 0 if inst.market.domestic else 2
+    unit = "원" if inst.market.domestic else " USD"
+
+    def money(value: Decimal | None) -> str:
+        return "-" if value is None else f"{value:,.{places}f}"
+
+    arrow = "▲" if quote.change > 0 else "▼" if quote.change < 0 else "-"
+    lines = [
+        f"{inst.name} ({inst.symbol}, {inst.market.value})",
+        f"  {money(quote.price)}{unit}  {arrow}{money(abs(quote.change))} "
+        f"({quote.change_rate:+.2f}%)",
+        f"  open {money(quote.open)}  high {money(quote.high)}  low {money(quote.low)}  "
+        f"volume {'-' if quote.volume is None else f'{quote.volume:,}'}",
+    ]
+    if quote.high_52w is not None and quote.low_52w is not None:
+        lines.append(
+            f"  52w high {money(quote.high_52w)} ({quote.high_52w_date or '-'})  "
+            f"low {money(quote.low_52w)} ({quote.low_52w_date or '-'})"
+        )
+    ratios = [
+        (n, v)
+        for n, v in (("PER", quote.per), ("PBR", quote.pbr), ("EPS", quote.eps), ("BPS", quote.bps))
+        if v is not None
+    ]
+    if ratios:
+        lines.append("  " + "  ".join(f"{n} {v:,}" for n, v in ratios))
+    return "\n".join(lines)
 
 
 def _run_sim(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:

@@ -33,7 +33,9 @@ def test_help_lists_the_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as done:
         main(["--help"])
     assert done.value.code == 0
-    assert "sim" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "sim" in out
+    assert "quote" in out
 
 
 def test_sim_help_documents_every_flag(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,51 @@
+"""`kisbot quote` against the simulator on loopback sockets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kisbot.cli import main, quote_command
+from kisbot.sim.server import SimServer
+from tests.kisraw import new_appkey, new_appsecret
+
+
+def write_config(tmp_path: Path, server: SimServer) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[kis]\n"
+        'env = "virtual"\n'
+        f'app_key = "{new_appkey()}"\n'
+        f'app_secret = "{new_appsecret()}"\n'
+        'account = "50000000-01"\n'
+        f'rest_url = "{server.vts_rest_url}"\n'
+        f'ws_url = "{server.vts_ws_url}"\n'
+        f'token_dir = "{tmp_path / "tokens"}"\n'
+        "rate_limit = 50\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+async def test_quote_prints_price_change_and_indicators(
+    sim_server: SimServer, tmp_path: Path
+) -> None:
+    state = sim_server.sim.exchange.state("005930")
+    text = await quote_command(write_config(tmp_path, sim_server), "005930", None)
+    assert "(005930, KRX)" in text
+    assert f"{state.last:,}원" in text
+    assert "PER" in text
+    assert "52w high" in text
+    aapl = await quote_command(write_config(tmp_path, sim_server), "AAPL", "NASDAQ")
+    assert f"{sim_server.sim.exchange.state('AAPL').last:,.2f} USD" in aapl
+
+
+def test_quote_without_config_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["quote", "005930", "--config", str(tmp_path / "missing.toml")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "no such settings file" in err
+    assert "Traceback" not in err
