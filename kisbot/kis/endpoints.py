@@ -125,6 +125,18 @@ _ROWS: Final[tuple[Endpoint, ...]] = (
         100,
         15,
     ),
+    # the same ledger for orders older than three months (reference §4.2.5)
+    Endpoint(
+        "daily_orders_old",
+        "GET",
+        f"{_D}/trading/inquire-daily-ccld",
+        "CTSC9215R",
+        "VTSC9215R",
+        "v1_국내주식-005",
+        "account",
+        100,
+        15,
+    ),
     Endpoint(
         "buying_power",
         "GET",
