@@ -129,7 +129,8 @@ class SentOrder:
 
     `side` is "buy" or "sell"; `price` is `None` for a market order; `venue` is the exchange
     code the order went to ("KRX", "NASD", …); `order_type` the broker's order-type code;
-    `tr_id` the broker transaction that carried it; `account` the account number it was for.
+    `tr_id` the broker transaction that carried it; `account` the account number it was for;
+    `original_no` the order a modify or cancel was for ("" for a new order).
     """
 
     symbol: str
@@ -141,6 +142,7 @@ class SentOrder:
     order_type: str = ""
     tr_id: str = ""
     account: str = ""
+    original_no: str = ""
 
 
 class OrderStateUnknown(BrokerError):
