@@ -49,6 +49,7 @@ from kisbot.kis.hosts import (
     default_rest_url,
     default_ws_url,
 )
+from kisbot.kis.master import MASTER_URL
 
 __all__ = ["KisSettings", "Settings"]
 
@@ -77,6 +78,9 @@ class KisSettings(BaseModel):
     timeout: float = Field(default=10.0, gt=0, description="seconds per request")
     token_refresh_margin: float = Field(default=TOKEN_REFRESH_MARGIN, ge=0)
     token_issue_window: float = Field(default=TOKEN_ISSUE_WINDOW, ge=0)
+    # KIS's symbol master files (종목마스터); the simulator serves them at
+    # http://HOST:PORT/common/master
+    master_url: str = Field(default=MASTER_URL, description="where the symbol master zips are")
 
     @field_validator("app_key", "app_secret", "real_app_key", "real_app_secret")
     @classmethod
@@ -98,7 +102,7 @@ class KisSettings(BaseModel):
             raise ValueError('must be 8 digits, a dash and 2 digits, like "50000000-01"')
         return f"{match[1]}-{match[2]}"
 
-    @field_validator("rest_url", "real_rest_url")
+    @field_validator("rest_url", "real_rest_url", "master_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         return _url(value, ("http://", "https://"))

@@ -49,6 +49,7 @@ from kisbot.kis.redact import RedactSecrets
 
 if TYPE_CHECKING:
     from kisbot.config import KisSettings
+    from kisbot.kis.master import SymbolMaster
 
 __all__ = ["US_QUOTE_CODES", "KisClient", "KisReply"]
 
@@ -111,6 +112,7 @@ class KisClient:
         limiters: Limiters | None = None,
         redactor: RedactSecrets | None = None,
         rng: random.Random | None = None,
+        master: SymbolMaster | None = None,
     ) -> None:
         self._http = http
         self._settings = settings
@@ -161,6 +163,8 @@ class KisClient:
             )
         self._state = _State.UNOPENED
         self._us_markets: dict[str, Market] = {}
+        # names by code (kisbot.kis.master.load_master sets it); None: codes only
+        self.master: SymbolMaster | None = master
 
     def __repr__(self) -> str:
         return f"KisClient(env={self.env!r}, account=****{self.cano[-2:]})"
@@ -297,12 +301,16 @@ class KisClient:
 
     async def instrument(self, symbol: str, market: Market | None = None) -> Instrument:
         """Which market `symbol` trades on: 6-character codes are KRX; tickers are looked up on
-        the US exchanges (NASDAQ, NYSE, AMEX) unless `market` says."""
+        the US exchanges (NASDAQ, NYSE, AMEX) unless `market` says. With a symbol master
+        loaded, what it lists comes with names and kind and without a request."""
         code = symbol.strip().upper()
         if not code:
             raise KisNotFound("empty symbol", endpoint="instrument")
         if market is None and (len(code) == 6 and code[:5].isdigit()):
             market = Market.KRX
+        listed = self.master.get(code, market) if self.master is not None else None
+        if listed is not None:
+            return listed
         if market is Market.KRX:
             return Instrument(Symbol(code), Market.KRX, code)
         if market is not None and market not in US_QUOTE_CODES:

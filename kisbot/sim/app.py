@@ -10,6 +10,7 @@ from kisbot.sim.clock import SimClock
 from kisbot.sim.config import SimSettings
 from kisbot.sim.control import control_routes
 from kisbot.sim.exchange import Exchange
+from kisbot.sim.master import master_routes
 from kisbot.sim.rest import SimState, build_rest_app
 from kisbot.sim.ws import WsHub
 
@@ -27,5 +28,7 @@ class Simulator:
         self.state = SimState(self.exchange, self.keys)
         self.ws = WsHub(self.state)
         self.app: Starlette = build_rest_app(
-            self.state, [*quotes.ENDPOINTS, *trading.ENDPOINTS], control_routes(self)
+            self.state,
+            [*quotes.ENDPOINTS, *trading.ENDPOINTS],
+            [*control_routes(self), *master_routes(self)],
         )
