@@ -23,15 +23,38 @@ import random
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from enum import Enum
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Self
 
 import httpx
 
 from kisbot.domain.errors import OrderStateUnknown, SentOrder
-from kisbot.domain.models import Bar, BarPeriod, Instrument, Market, Quote, Symbol
+from kisbot.domain.models import (
+    Balance,
+    Bar,
+    BarPeriod,
+    BuyingPower,
+    Instrument,
+    Market,
+    Order,
+    OrderAck,
+    Orderbook,
+    OrderRequest,
+    OrderType,
+    ProfitReport,
+    Quote,
+    Side,
+    Symbol,
+    TradingHours,
+)
 from kisbot.domain.time import NEW_YORK, Clock, SystemClock
+from kisbot.kis import account as _account
+from kisbot.kis import market as _market
+from kisbot.kis import master as _master
+from kisbot.kis import orders as _orders
 from kisbot.kis import schemas
 from kisbot.kis.auth import RESEND_OK, KisAuth, TokenStore
 from kisbot.kis.endpoints import Endpoint, endpoint
@@ -45,32 +68,19 @@ from kisbot.kis.errors import (
 )
 from kisbot.kis.hosts import Env
 from kisbot.kis.limiter import Limiters
+from kisbot.kis.params import MAX_PAGES, US_ORDER_CODES, US_QUOTE_CODES, kr_params, us_params
 from kisbot.kis.redact import RedactSecrets
 
 if TYPE_CHECKING:
     from kisbot.config import KisSettings
     from kisbot.kis.master import SymbolMaster
 
-__all__ = ["US_QUOTE_CODES", "KisClient", "KisReply"]
+__all__ = ["US_ORDER_CODES", "US_QUOTE_CODES", "KisClient", "KisReply"]
 
 logger = logging.getLogger(__name__)
 
 READ_ATTEMPTS: Final = 3
 BACKOFF: Final = (0.25, 1.0)
-MAX_PAGES: Final = 50
-
-# Quotation exchange codes (EXCD, 3 letters) per market (reference §7).
-US_QUOTE_CODES: Final[dict[Market, str]] = {
-    Market.NASDAQ: "NAS",
-    Market.NYSE: "NYS",
-    Market.AMEX: "AMS",
-}
-# Trading exchange codes (OVRS_EXCG_CD, 4 letters).
-US_ORDER_CODES: Final[dict[Market, str]] = {
-    Market.NASDAQ: "NASD",
-    Market.NYSE: "NYSE",
-    Market.AMEX: "AMEX",
-}
 
 
 class _State(Enum):
@@ -318,7 +328,7 @@ class KisClient:
         found = self._us_markets.get(code) if market is None else market
         candidates = [found] if found else list(US_QUOTE_CODES)
         for candidate in candidates:
-            out = (await self.call("us_price", _us_params(candidate, code))).body.get("output")
+            out = (await self.call("us_price", us_params(candidate, code))).body.get("output")
             if isinstance(out, dict) and schemas.text(out, "last"):
                 self._us_markets[code] = candidate
                 return Instrument(Symbol(code), candidate, code)
@@ -331,7 +341,7 @@ class KisClient:
         range). Raises `KisNotFound` for an unknown symbol."""
         inst = await self.instrument(symbol, market)
         if inst.market is Market.KRX:
-            body = (await self.call("price", _kr_params(inst.symbol))).body
+            body = (await self.call("price", kr_params(inst.symbol))).body
             out = body.get("output") or {}
             if schemas.dec(out, "stck_prpr") in (None, 0):
                 raise KisNotFound(f"no instrument {inst.symbol!r}", endpoint="price")
@@ -339,11 +349,11 @@ class KisClient:
             return schemas.domestic_quote(
                 Instrument(inst.symbol, inst.market, name, kind=_kind(out)), out
             )
-        out = (await self.call("us_price", _us_params(inst.market, inst.symbol))).body["output"]
+        out = (await self.call("us_price", us_params(inst.market, inst.symbol))).body["output"]
         detail: dict[str, Any] | None = None
         try:
             detail = (
-                await self.call("us_price_detail", _us_params(inst.market, inst.symbol))
+                await self.call("us_price_detail", us_params(inst.market, inst.symbol))
             ).body.get("output")
         except KisNoService:
             detail = None  # virtual without real keys: price without the detail figures
@@ -390,7 +400,7 @@ class KisClient:
                 await self.call(
                     "daily_chart",
                     {
-                        **_kr_params(inst.symbol),
+                        **kr_params(inst.symbol),
                         "FID_INPUT_DATE_1": start.strftime("%Y%m%d"),
                         "FID_INPUT_DATE_2": upto.strftime("%Y%m%d"),
                         "FID_PERIOD_DIV_CODE": code,
@@ -422,7 +432,7 @@ class KisClient:
                 await self.call(
                     "us_daily_chart",
                     {
-                        **_us_params(inst.market, inst.symbol),
+                        **us_params(inst.market, inst.symbol),
                         "GUBN": gubn,
                         "BYMD": upto.strftime("%Y%m%d"),
                         "MODP": "1",
@@ -441,13 +451,118 @@ class KisClient:
             upto = oldest - timedelta(days=1)
         return [b for b in bars.values() if start <= b.start.date() <= end]
 
+    # ------------------------------------------------------------------- market data (market.py)
 
-def _kr_params(symbol: str) -> dict[str, str]:
-    return {"FID_COND_MRKT_DIV_CODE": "J", "FID_INPUT_ISCD": symbol}
+    async def fetch_minute_bars(
+        self,
+        symbol: str,
+        *,
+        interval_minutes: int = 1,
+        market: Market | None = None,
+        since: datetime | None = None,
+    ) -> list[Bar]:
+        """Today's bars of `interval_minutes` minutes, aligned to the session open, oldest first."""
+        return await _market.fetch_minute_bars(
+            self, symbol, interval_minutes=interval_minutes, market=market, since=since
+        )
 
+    async def fetch_orderbook(self, symbol: str, market: Market | None = None) -> Orderbook:
+        """The 10-level order book, best level first on each side."""
+        return await _market.fetch_orderbook(self, symbol, market)
 
-def _us_params(market: Market, symbol: str) -> dict[str, str]:
-    return {"AUTH": "", "EXCD": US_QUOTE_CODES[market], "SYMB": symbol}
+    async def fetch_product(self, symbol: str, market: Market | None = None) -> Instrument:
+        """Korean and English names and the kind of an instrument."""
+        return await _market.fetch_product(self, symbol, market)
+
+    async def fetch_trading_hours(self, market: Market, day: date | None = None) -> TradingHours:
+        """The regular session of `market` on `day` (today by default), in KST."""
+        return await _market.fetch_trading_hours(self, market, day)
+
+    async def load_master(self, cache_dir: Path | None = None) -> SymbolMaster:
+        """Load (once a day, cached on disk) KIS's symbol master files for name lookup."""
+        return await _master.load_master(self, cache_dir)
+
+    async def find_instruments(
+        self, query: str, market_hint: Market | None = None
+    ) -> list[Instrument]:
+        """Instruments matching a code or a Korean or English name, best first (KR, then US…)."""
+        found = self.master or await self.load_master()
+        return found.find(query, market_hint)
+
+    # --------------------------------------------------------------------- account (account.py)
+
+    async def fetch_balance(self) -> Balance:
+        """KRW and USD cash, domestic and US positions, totals in KRW."""
+        return await _account.fetch_balance(self)
+
+    async def fetch_profit(self, start: date, end: date) -> ProfitReport:
+        """Realized profit per day (real accounts only)."""
+        return await _account.fetch_profit(self, start, end)
+
+    async def fetch_orders(
+        self,
+        start: date | None = None,
+        end: date | None = None,
+        *,
+        symbol: str | None = None,
+        side: Side | None = None,
+        open_only: bool = False,
+    ) -> list[Order]:
+        """Orders and executions of a period (today by default), newest first."""
+        return await _account.fetch_orders(
+            self, start, end, symbol=symbol, side=side, open_only=open_only
+        )
+
+    async def fetch_pending(self) -> list[Order]:
+        """Orders with something left to fill."""
+        return await _account.fetch_pending(self)
+
+    async def fetch_buying_power(
+        self,
+        instrument: Instrument,
+        price: Decimal | None = None,
+        order_type: OrderType = OrderType.LIMIT,
+    ) -> BuyingPower:
+        """Orderable cash and the largest quantity at `price`."""
+        return await _account.fetch_buying_power(self, instrument, price, order_type)
+
+    async def fetch_sellable(self, instrument: Instrument) -> int:
+        """Shares of `instrument` a sell order may offer now."""
+        return await _account.fetch_sellable(self, instrument)
+
+    # ------------------------------------------------------------------------ orders (orders.py)
+
+    async def place_order(self, request: OrderRequest) -> OrderAck:
+        """Send an order once (`OrderStateUnknown` when its fate is unknown: reconcile)."""
+        return await _orders.place_order(self, request)
+
+    async def modify_order(
+        self,
+        order_no: str,
+        *,
+        price: Decimal | None = None,
+        qty: int | None = None,
+        order_type: OrderType = OrderType.LIMIT,
+        instrument: Instrument | None = None,
+    ) -> OrderAck:
+        """Move an open order (or `qty` of it) to a new price: a new order number."""
+        return await _orders.modify_order(
+            self, order_no, price=price, qty=qty, order_type=order_type, instrument=instrument
+        )
+
+    async def cancel_order(
+        self, order_no: str, *, qty: int | None = None, instrument: Instrument | None = None
+    ) -> OrderAck:
+        """Cancel an open order's remainder, or `qty` of it."""
+        return await _orders.cancel_order(self, order_no, qty=qty, instrument=instrument)
+
+    async def cancel_all(self, *, symbol: str | None = None) -> list[OrderAck]:
+        """Cancel every open order (of `symbol` when given)."""
+        return await _orders.cancel_all(self, symbol=symbol)
+
+    async def reconcile(self, sent: SentOrder) -> Order | None:
+        """The order KIS made of an order whose outcome was unknown, or None."""
+        return await _orders.reconcile(self, sent)
 
 
 def _kind(out: Mapping[str, Any]) -> str:

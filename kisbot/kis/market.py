@@ -57,9 +57,9 @@ from kisbot.domain.models import (
 )
 from kisbot.domain.ranges import MAX_INTRADAY_MINUTES
 from kisbot.domain.time import KST, NEW_YORK
-from kisbot.kis.client import MAX_PAGES, US_QUOTE_CODES, _kr_params, _us_params
 from kisbot.kis.endpoints import endpoint
 from kisbot.kis.errors import KisNoService, KisNotFound, KisUnavailable
+from kisbot.kis.params import MAX_PAGES, US_QUOTE_CODES, kr_params, us_params
 from kisbot.kis.schemas import dec, dec0, int0, integer, moment, text
 
 if TYPE_CHECKING:
@@ -178,7 +178,7 @@ async def _kr_minutes(kis: KisClient, inst: Instrument, since: datetime | None) 
                 "minute_chart",
                 {
                     "FID_ETC_CLS_CODE": "",
-                    **_kr_params(inst.symbol),
+                    **kr_params(inst.symbol),
                     "FID_INPUT_HOUR_1": hour,
                     "FID_PW_DATA_INCU_YN": "N",
                 },
@@ -227,7 +227,7 @@ async def _us_minutes(
     kis: KisClient, inst: Instrument, width: int, since: datetime | None
 ) -> list[Bar]:
     params = {
-        **_us_params(inst.market, inst.symbol),
+        **us_params(inst.market, inst.symbol),
         "NMIN": str(width),
         "PINC": "1",
         "NEXT": "",
@@ -278,7 +278,7 @@ async def fetch_orderbook(kis: KisClient, symbol: str, market: Market | None = N
     what KIS gives for US markets (HHDFS76200100, real side only: one level or ten)."""
     inst = await kis.instrument(symbol, market)
     if inst.market is Market.KRX:
-        out = (await kis.call("orderbook", _kr_params(inst.symbol))).body.get("output1") or {}
+        out = (await kis.call("orderbook", kr_params(inst.symbol))).body.get("output1") or {}
         asks, bids = _levels(out, "askp", "askp_rsqn"), _levels(out, "bidp", "bidp_rsqn")
         if not asks and not bids:
             raise KisNotFound(f"no instrument {inst.symbol!r}", endpoint="orderbook")
@@ -291,7 +291,7 @@ async def fetch_orderbook(kis: KisClient, symbol: str, market: Market | None = N
             int0(out, "total_askp_rsqn"),
             int0(out, "total_bidp_rsqn"),
         )
-    body = (await kis.call("us_orderbook", _us_params(inst.market, inst.symbol))).body
+    body = (await kis.call("us_orderbook", us_params(inst.market, inst.symbol))).body
     head = body.get("output1") or {}
     if not text(head, "rsym"):
         raise KisNotFound(f"no instrument {inst.symbol!r}", endpoint="us_orderbook")

@@ -201,3 +201,40 @@ async def test_pages_follow_tr_cont(kis: KisClient, sim: Simulator) -> None:
 
 
 _ = httpx  # the fixtures hand out httpx clients
+
+
+async def test_a_user_session_through_the_client_facade(
+    sim: Simulator, keys: Keys, tmp_path: Path
+) -> None:
+    """Every family of operations is reachable from KisClient itself."""
+    from kisbot.domain.models import OrderRequest, OrderType, Side
+
+    clock = FakeClock(sim.clock.now(), on_sleep=sim.clock.advance)  # today is the sim's today
+    settings = kis_settings(keys, tmp_path, master_url=f"{SIM_URL}/common/master")
+    async with sim_client(sim, SIM_URL) as http, KisClient(http, settings, clock=clock) as kis:
+        (samsung, *_) = await kis.find_instruments("삼성전자")
+        assert (samsung.symbol, samsung.name) == ("005930", "삼성전자")
+        book = await kis.fetch_orderbook("005930")
+        assert book.bids[0].price == sim.exchange.state("005930").last
+        bars = await kis.fetch_minute_bars("005930", interval_minutes=5)
+        assert bars
+        assert bars[-1].close == sim.exchange.state("005930").last
+        limit = book.bids[0].price - 1_000
+        ack = await kis.place_order(OrderRequest(samsung, Side.BUY, 3, OrderType.LIMIT, limit))
+        (pending,) = await kis.fetch_pending()
+        assert (pending.order_no.lstrip("0"), pending.remaining_qty) == (
+            ack.order_no.lstrip("0"),
+            3,
+        )
+        power = await kis.fetch_buying_power(samsung, limit)
+        assert power.max_qty > 0
+        cancel = await kis.cancel_order(ack.order_no)
+        assert cancel.original_no.lstrip("0") == ack.order_no.lstrip("0")
+        assert await kis.fetch_pending() == []
+        await kis.place_order(OrderRequest(samsung, Side.BUY, 2, OrderType.MARKET))
+        balance = await kis.fetch_balance()
+        (position,) = balance.positions
+        assert (position.instrument.symbol, position.qty) == ("005930", 2)
+        assert await kis.fetch_sellable(samsung) == 2
+        orders = await kis.fetch_orders()
+        assert len(orders) == 3
