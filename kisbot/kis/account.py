@@ -24,17 +24,10 @@ one and says so:
   broker's fee rates are not in any virtual answer). US rows (per day and stock) are summed per
   day; their `buy_amount` is the cost of the shares sold (KIS reports no day's buys there) and
   all selling costs count as `fees` (tax 0).
-- Orders. A date range is read in each market's own calendar: KRX orders by Korean date, US
-  orders by New York date (the session's date, as KIS files them); without dates, each
-  market's today. Orders older than three calendar months come from the long-range TR.
-  Statuses: a cancel record (`cncl_yn` "Y" or a 취소 class name; US `rvse_cncl_dvsn` 02) is
-  itself an order with status CANCELLED and `cancelled=True`, its `qty` the quantity cancelled
-  and `original_no` the order it cancels; a modify record (it names an original and is not a
-  cancel) is a live order of its own. For the rest: rejected (`rjct_qty` > 0; US: a 거부 status
-  or a reason) → REJECTED; something remaining → OPEN or PARTIAL; all filled → FILLED; else
-  REPLACED when a modify record in the same answer names it, otherwise CANCELLED. US order
-  times prefer the Korean date and time KIS also gives (`dmst_ord_dt`, `thco_ord_tmd`), else
-  `ord_dt`/`ord_tmd` as New York time.
+- Orders are read by kisbot.kis.ledger, which says how rows become orders, their statuses
+  and links. A date range is read in each market's own calendar (KRX by Korean date, US by
+  New York date); without dates, each market's today. Modify and cancel records are orders
+  of their own.
 - Buying power. Priced order types ask at their price with ORD_DVSN 00; market-type ones with
   01 (what KIS advises for a quantity that reflects margin rates). Without a price, priced
   types use the current price. The quantity is the no-미수 one (`nrcvb_buy_qty`; US
@@ -43,14 +36,12 @@ one and says so:
 
 from __future__ import annotations
 
-import calendar
-import functools
 import logging
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final
 
 from kisbot.domain.errors import InputError
 from kisbot.domain.models import (
@@ -60,7 +51,6 @@ from kisbot.domain.models import (
     Instrument,
     Market,
     Order,
-    OrderStatus,
     OrderType,
     Position,
     ProfitDay,
@@ -68,15 +58,23 @@ from kisbot.domain.models import (
     Side,
     Symbol,
 )
-from kisbot.domain.time import KST, NEW_YORK
 from kisbot.kis import client as kis_client
 from kisbot.kis import schemas
 from kisbot.kis.endpoints import endpoint
 from kisbot.kis.errors import KisNoService, KisRejected
+from kisbot.kis.ledger import (
+    FK200,
+    US_ALL,
+    account_params,
+    offered,
+    read_ledger,
+    read_open,
+    today,
+    us_markets,
+)
+from kisbot.kis.schemas import Row
 
 if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
-
     from kisbot.kis.client import KisClient
 
 __all__ = [
@@ -90,17 +88,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-Row = Mapping[str, Any]
-Kind = Literal["new", "modify", "cancel"]
-
 WON: Final = Decimal(1)
 PERCENT: Final = Decimal("0.01")
-AVERAGE_PLACES: Final = {"KRW": WON, "USD": Decimal("0.0001")}
 US_PRICE_PLACES: Final = 4
-RECENT_MONTHS: Final = 3  # inquire-daily-ccld's short-range TR covers three months
-
-SIDES: Final = {"01": Side.SELL, "02": Side.BUY}
-SIDE_CODES: Final = {side: code for code, side in SIDES.items()}
 
 # inquire-balance (§4.2.1): by stock, include the previous day's trades.
 BALANCE_QUERY: Final = {
@@ -119,45 +109,9 @@ PRESENT_QUERY: Final = {
     "TR_MKET_CD": "00",
     "INQR_DVSN_CD": "00",
 }
-US_ALL: Final = "NASD"  # OVRS_EXCG_CD for all of the US on the account TRs
-FK200: Final = {"fk": "CTX_AREA_FK200", "nk": "CTX_AREA_NK200"}
-
-
-@functools.cache
-def _us_markets() -> dict[str, Market]:
-    """Both code families (NASD, NAS, …) to markets: account answers use either."""
-    found: dict[str, Market] = {}
-    for table in (kis_client.US_ORDER_CODES, kis_client.US_QUOTE_CODES):
-        found.update({code: market for market, code in table.items()})
-    return found
 
 
 # ------------------------------------------------------------------------------------ helpers
-
-
-def _account(kis: KisClient) -> dict[str, str]:
-    return {"CANO": kis.cano, "ACNT_PRDT_CD": kis.product}
-
-
-def _offered(kis: KisClient, name: str) -> bool:
-    return endpoint(name).tr_id(kis.env) is not None
-
-
-def _rows(body: Row, key: str) -> list[Row]:
-    """The non-empty objects under `key`, whether KIS sent a list or a single object."""
-    value = body.get(key)
-    items = value if isinstance(value, list) else [value]
-    return [item for item in items if isinstance(item, Mapping) and item]
-
-
-def _ymd(day: date) -> str:
-    return day.strftime("%Y%m%d")
-
-
-def _order_no(row: Row, key: str) -> str:
-    """An order number, "" for blank or all-zero (KIS's "no original")."""
-    value = schemas.text(row, key)
-    return value if value.strip("0") else ""
 
 
 def _krw(amount: Decimal) -> Decimal:
@@ -177,10 +131,6 @@ def _plain(value: Decimal) -> str:
 
 def _is_domestic_code(symbol: str) -> bool:
     return len(symbol) == 6 and symbol[:5].isdigit()
-
-
-def _today(kis: KisClient, zone: ZoneInfo) -> date:
-    return kis.now().astimezone(zone).date()
 
 
 # ------------------------------------------------------------------------------------ balance
@@ -256,21 +206,21 @@ async def _domestic_balance(kis: KisClient) -> tuple[list[Row], Row]:
     """inquire-balance, every page: the holding rows and the deposits summary."""
     holdings: list[Row] = []
     summary: Row = {}
-    async for page in kis.pages("balance", {**_account(kis), **BALANCE_QUERY}):
-        holdings += _rows(page, "output1")
-        summary = summary or next(iter(_rows(page, "output2")), {})
+    async for page in kis.pages("balance", {**account_params(kis), **BALANCE_QUERY}):
+        holdings += schemas.rows(page, "output1")
+        summary = summary or next(iter(schemas.rows(page, "output2")), {})
     return holdings, summary
 
 
 async def _present_balance(kis: KisClient) -> Row:
     """inquire-present-balance for the US, in dollars."""
-    return (await kis.call("us_present_balance", {**_account(kis), **PRESENT_QUERY})).body
+    return (await kis.call("us_present_balance", {**account_params(kis), **PRESENT_QUERY})).body
 
 
 def _us_positions(body: Row) -> list[Position]:
-    markets = _us_markets()
+    markets = us_markets()
     found: list[Position] = []
-    for row in _rows(body, "output1"):
+    for row in schemas.rows(body, "output1"):
         market = markets.get(schemas.text(row, "ovrs_excg_cd").upper())
         if market is None:
             logger.debug("present balance: skipping a line outside the US markets")
@@ -281,21 +231,17 @@ def _us_positions(body: Row) -> list[Position]:
     return found
 
 
-def _positive(value: Decimal | None) -> Decimal | None:
-    return value if value is not None and value > 0 else None
-
-
 def _usd_rate(body: Row, usd: Row) -> Decimal | None:
-    rate = _positive(schemas.dec(usd, "frst_bltn_exrt"))
-    for row in _rows(body, "output1"):
-        rate = rate or _positive(schemas.dec(row, "bass_exrt"))
+    rate = schemas.positive(schemas.dec(usd, "frst_bltn_exrt"))
+    for row in schemas.rows(body, "output1"):
+        rate = rate or schemas.positive(schemas.dec(row, "bass_exrt"))
     return rate
 
 
 async def _krw_orderable(kis: KisClient, settled: Decimal) -> Decimal:
     """주문가능현금 (what buy orders may use now), asked without a stock."""
     params = {
-        **_account(kis),
+        **account_params(kis),
         "PDNO": "",
         "ORD_UNPR": "",
         "ORD_DVSN": "01",
@@ -324,7 +270,7 @@ async def fetch_balance(kis: KisClient) -> Balance:
     domestic = [p for row in holdings if (p := _position(row, DOMESTIC_POSITION, Market.KRX))]
     present = await _present_balance(kis)
     usd_row = next(
-        (r for r in _rows(present, "output2") if schemas.text(r, "crcy_cd") == "USD"), None
+        (r for r in schemas.rows(present, "output2") if schemas.text(r, "crcy_cd") == "USD"), None
     )
     us = _us_positions(present)
     cash = [krw]
@@ -360,7 +306,11 @@ async def fetch_balance(kis: KisClient) -> Balance:
 
 
 def _profit_query(kis: KisClient, start: date, end: date) -> dict[str, str]:
-    return {**_account(kis), "INQR_STRT_DT": _ymd(start), "INQR_END_DT": _ymd(end)}
+    return {
+        **account_params(kis),
+        "INQR_STRT_DT": schemas.ymd(start),
+        "INQR_END_DT": schemas.ymd(end),
+    }
 
 
 async def _domestic_profit(kis: KisClient, start: date, end: date) -> list[ProfitDay]:
@@ -374,7 +324,7 @@ async def _domestic_profit(kis: KisClient, start: date, end: date) -> list[Profi
     }
     days: list[ProfitDay] = []
     async for page in kis.pages("period_profit", params):
-        for row in _rows(page, "output1"):
+        for row in schemas.rows(page, "output1"):
             day = schemas.day(row, "trad_dt")
             if day is None:
                 continue
@@ -405,7 +355,7 @@ async def _us_profit(kis: KisClient, start: date, end: date) -> list[ProfitDay]:
     sums: dict[date, list[Decimal]] = {}
     columns = ("frcr_pchs_amt1", "frcr_sll_amt_smtl1", "ovrs_rlzt_pfls_amt", "stck_sll_tlex")
     async for page in kis.pages("us_period_profit", params, **FK200):
-        for row in _rows(page, "output1"):
+        for row in schemas.rows(page, "output1"):
             day = schemas.day(row, "trad_day")
             if day is None:
                 continue
@@ -426,7 +376,7 @@ async def fetch_profit(kis: KisClient, start: date, end: date) -> ProfitReport:
     if start > end:
         raise InputError("the profit period starts after it ends")
     for name in ("period_profit", "us_period_profit"):
-        if not _offered(kis, name):
+        if not offered(kis, name):
             raise KisNoService(
                 "period profit (기간별손익) is offered on real accounts only; on a virtual "
                 "account work it out from today's orders",
@@ -443,259 +393,6 @@ async def fetch_profit(kis: KisClient, start: date, end: date) -> ProfitReport:
 
 
 # ------------------------------------------------------------------------------------- orders
-
-
-@dataclass(frozen=True, slots=True)
-class _OrderFields:
-    """Where one order answer keeps an order's figures ("" = not in this answer)."""
-
-    qty: str
-    filled: str
-    remaining: str
-    price: str
-    avg_price: str
-    amount: str
-    day: str
-    time: str
-
-
-DAILY_ORDER: Final = _OrderFields(
-    "ord_qty",
-    "tot_ccld_qty",
-    "rmn_qty",
-    "ord_unpr",
-    "avg_prvs",
-    "tot_ccld_amt",
-    "ord_dt",
-    "ord_tmd",
-)
-CANCELLABLE_ORDER: Final = _OrderFields(
-    "ord_qty", "tot_ccld_qty", "psbl_qty", "ord_unpr", "", "tot_ccld_amt", "", "ord_tmd"
-)
-US_ORDER: Final = _OrderFields(
-    "ft_ord_qty",
-    "ft_ccld_qty",
-    "nccs_qty",
-    "ft_ord_unpr3",
-    "ft_ccld_unpr3",
-    "ft_ccld_amt3",
-    "ord_dt",
-    "ord_tmd",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class _Draft:
-    """An order read from a ledger row, before its status is settled against the others."""
-
-    order: Order
-    kind: Kind
-    rejected: bool
-
-
-def _when(row: Row, fields: _OrderFields, zone: ZoneInfo, today: date) -> datetime:
-    ymd = schemas.text(row, fields.day) if fields.day else ""
-    when = schemas.moment(ymd or _ymd(today), schemas.text(row, fields.time), zone)
-    return when or datetime(today.year, today.month, today.day, tzinfo=zone)
-
-
-def _draft(
-    row: Row,
-    fields: _OrderFields,
-    instrument: Instrument,
-    *,
-    kind: Kind,
-    rejected: bool,
-    when: datetime,
-    type_name: str = "",
-    rejected_qty: int = 0,
-) -> _Draft | None:
-    side = SIDES.get(schemas.text(row, "sll_buy_dvsn_cd"))
-    order_no = _order_no(row, "odno")
-    if side is None or not order_no:
-        return None
-    qty = schemas.int0(row, fields.qty)
-    filled = schemas.int0(row, fields.filled)
-    avg = _positive(schemas.dec(row, fields.avg_price)) if fields.avg_price else None
-    if avg is None and filled:
-        places = AVERAGE_PLACES.get(instrument.currency, WON)
-        amount = schemas.dec0(row, fields.amount)
-        avg = _positive((amount / filled).quantize(places, rounding=ROUND_HALF_UP))
-    cancel = kind == "cancel"
-    order = Order(
-        order_no=order_no,
-        original_no=_order_no(row, "orgn_odno"),
-        branch=schemas.text(row, "ord_gno_brno"),
-        instrument=instrument,
-        side=side,
-        qty=qty,
-        price=_positive(schemas.dec(row, fields.price)),
-        filled_qty=0 if cancel else filled,
-        avg_fill_price=None if cancel else avg,
-        remaining_qty=0 if cancel or rejected else schemas.int0(row, fields.remaining),
-        status=OrderStatus.OPEN,  # settled in _settle
-        time=when,
-        order_type_name=type_name,
-        cancelled=cancel,
-        rejected_qty=rejected_qty,
-    )
-    return _Draft(order, kind, rejected)
-
-
-def _status(draft: _Draft, replaced: bool) -> OrderStatus:
-    order = draft.order
-    if draft.kind == "cancel":
-        return OrderStatus.CANCELLED
-    if draft.rejected:
-        return OrderStatus.REJECTED
-    if order.remaining_qty > 0:
-        return OrderStatus.PARTIAL if order.filled_qty else OrderStatus.OPEN
-    if order.filled_qty >= order.qty:
-        return OrderStatus.FILLED
-    return OrderStatus.REPLACED if replaced else OrderStatus.CANCELLED
-
-
-def _settle(drafts: Iterable[_Draft]) -> list[Order]:
-    """Statuses that depend on other rows: an original a modify record names is REPLACED."""
-    drafts = list(drafts)
-    replaced = {d.order.original_no for d in drafts if d.kind == "modify"}
-    return [replace(d.order, status=_status(d, d.order.order_no in replaced)) for d in drafts]
-
-
-def _kind(original_no: str, *, cancel: bool) -> Kind:
-    if cancel:
-        return "cancel"
-    return "modify" if original_no else "new"
-
-
-def _domestic_draft(row: Row, fields: _OrderFields, today: date) -> _Draft | None:
-    symbol = schemas.text(row, "pdno")
-    instrument = Instrument(Symbol(symbol), Market.KRX, schemas.text(row, "prdt_name"))
-    cancel = schemas.text(row, "cncl_yn") == "Y" or "취소" in schemas.text(
-        row, "sll_buy_dvsn_cd_name"
-    )
-    rejected_qty = schemas.int0(row, "rjct_qty")
-    return _draft(
-        row,
-        fields,
-        instrument,
-        kind=_kind(_order_no(row, "orgn_odno"), cancel=cancel),
-        rejected=rejected_qty > 0,
-        when=_when(row, fields, KST, today),
-        type_name=schemas.text(row, "ord_dvsn_name"),
-        rejected_qty=rejected_qty,
-    )
-
-
-def _us_draft(row: Row, revision_key: str, today: date) -> _Draft | None:
-    market = _us_markets().get(schemas.text(row, "ovrs_excg_cd").upper())
-    if market is None:
-        return None
-    symbol = Symbol(schemas.text(row, "pdno").upper())
-    instrument = Instrument(symbol, market, schemas.text(row, "prdt_name"))
-    revision = schemas.text(row, revision_key)
-    original = _order_no(row, "orgn_odno")
-    kind = _kind(original if revision != "00" else "", cancel=revision == "02")
-    rejected = bool(schemas.text(row, "rjct_rson")) or schemas.text(row, "prcs_stat_name") == "거부"
-    korean = schemas.moment(
-        schemas.text(row, "dmst_ord_dt"), schemas.text(row, "thco_ord_tmd"), KST
-    )
-    qty = schemas.int0(row, US_ORDER.qty)
-    filled = schemas.int0(row, US_ORDER.filled)
-    return _draft(
-        row,
-        US_ORDER,
-        instrument,
-        kind=kind,
-        rejected=rejected,
-        when=korean or _when(row, US_ORDER, NEW_YORK, today),
-        rejected_qty=qty - filled if rejected else 0,
-    )
-
-
-def _months_before(day: date, months: int) -> date:
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _ledger_windows(today: date, start: date, end: date) -> list[tuple[str, date, date]]:
-    """Which inquire-daily-ccld TR serves which part of [start, end]."""
-    cutoff = _months_before(today, RECENT_MONTHS)
-    windows: list[tuple[str, date, date]] = []
-    if end >= cutoff:
-        windows.append(("daily_orders", max(start, cutoff), end))
-    if start < cutoff:
-        windows.append(("daily_orders_old", start, min(end, cutoff - timedelta(days=1))))
-    return windows
-
-
-async def _domestic_orders(
-    kis: KisClient,
-    start: date,
-    end: date,
-    *,
-    symbol: str = "",
-    side: Side | None = None,
-    open_only: bool = False,
-) -> list[Order]:
-    """주식일별주문체결 (both tables), every page."""
-    today = _today(kis, KST)
-    drafts: list[_Draft] = []
-    for name, first, last in _ledger_windows(today, start, end):
-        params = {
-            **_account(kis),
-            "INQR_STRT_DT": _ymd(first),
-            "INQR_END_DT": _ymd(last),
-            "SLL_BUY_DVSN_CD": SIDE_CODES[side] if side else "00",
-            "PDNO": symbol,
-            "CCLD_DVSN": "02" if open_only else "00",
-            "INQR_DVSN": "00",
-            "INQR_DVSN_3": "00",
-            "ORD_GNO_BRNO": "",
-            "ODNO": "",
-            "INQR_DVSN_1": "",
-            # NXT and SOR orders exist on real accounts only
-            "EXCG_ID_DVSN_CD": "ALL" if kis.env == "real" else "KRX",
-        }
-        async for page in kis.pages(name, params):
-            drafts += filter(
-                None, (_domestic_draft(r, DAILY_ORDER, today) for r in _rows(page, "output1"))
-            )
-    return _settle(drafts)
-
-
-async def _us_orders(
-    kis: KisClient,
-    start: date,
-    end: date,
-    *,
-    symbol: str = "",
-    side: Side | None = None,
-    open_only: bool = False,
-) -> list[Order]:
-    """해외주식 주문체결내역, every page. The virtual server takes no filters (§4.4.4)."""
-    real = kis.env == "real"
-    params = {
-        **_account(kis),
-        "PDNO": (symbol or "%") if real else "",
-        "ORD_STRT_DT": _ymd(start),
-        "ORD_END_DT": _ymd(end),
-        "SLL_BUY_DVSN": (SIDE_CODES[side] if side else "00") if real else "00",
-        "CCLD_NCCS_DVSN": "02" if open_only and real else "00",
-        "OVRS_EXCG_CD": US_ALL if real else "",
-        "SORT_SQN": "DS",
-        "ORD_DT": "",
-        "ORD_GNO_BRNO": "",
-        "ODNO": "",
-    }
-    today = _today(kis, NEW_YORK)
-    drafts: list[_Draft] = []
-    async for page in kis.pages("us_orders", params, **FK200):
-        drafts += filter(
-            None, (_us_draft(r, "rvse_cncl_dvsn", today) for r in _rows(page, "output"))
-        )
-    return _settle(drafts)
 
 
 def _select(
@@ -729,55 +426,20 @@ async def fetch_orders(
     code = (symbol or "").strip().upper()
     filters: dict[str, Any] = {"symbol": code, "side": side, "open_only": open_only}
     orders: list[Order] = []
-    for zone, read, wanted in (
-        (KST, _domestic_orders, not code or _is_domestic_code(code)),
-        (NEW_YORK, _us_orders, not code or not _is_domestic_code(code)),
-    ):
-        if not wanted:
+    for domestic in (True, False):
+        if code and _is_domestic_code(code) is not domestic:
             continue
-        today = _today(kis, zone)
-        last = end if end is not None else max(start or today, today)
-        orders += await read(kis, start or last, last, **filters)
+        now = today(kis, domestic=domestic)
+        last = end if end is not None else max(start or now, now)
+        read = await read_ledger(kis, domestic=domestic, start=start or last, end=last, **filters)
+        orders += (entry.order for entry in read)
     return _select(orders, **filters)
-
-
-async def _domestic_pending(kis: KisClient) -> list[Order]:
-    today = _today(kis, KST)
-    if not _offered(kis, "pending"):  # virtual: the ledger's unexecuted orders (§4.2.8)
-        return await _domestic_orders(kis, today, today, open_only=True)
-    params = {**_account(kis), "INQR_DVSN_1": "0", "INQR_DVSN_2": "0"}
-    drafts: list[_Draft] = []
-    async for page in kis.pages("pending", params):
-        drafts += filter(
-            None, (_domestic_draft(r, CANCELLABLE_ORDER, today) for r in _rows(page, "output"))
-        )
-    return _settle(drafts)
-
-
-async def _us_pending(kis: KisClient) -> list[Order]:
-    today = _today(kis, NEW_YORK)
-    params = {
-        **_account(kis),
-        "OVRS_EXCG_CD": US_ALL,
-        "SORT_SQN": "DS" if kis.env == "virtual" else "",
-    }
-    drafts: list[_Draft] = []
-    try:
-        async for page in kis.pages("us_pending", params, **FK200):
-            drafts += filter(
-                None, (_us_draft(r, "rvse_cncl_dvsn_cd", today) for r in _rows(page, "output"))
-            )
-    except KisNoService:
-        # inquire-nccs on 모의투자 is doubtful (reference §3.7): read the order ledger instead
-        logger.info("us_pending not offered; reading today's US orders instead")
-        return await _us_orders(kis, today, today, open_only=True)
-    return _settle(drafts)
 
 
 async def fetch_pending(kis: KisClient) -> list[Order]:
     """Open orders (something left to fill) of KRX and the US, newest first."""
-    orders = [*await _domestic_pending(kis), *await _us_pending(kis)]
-    return _select(orders, symbol="", side=None, open_only=True)
+    entries = [*await read_open(kis, domestic=True), *await read_open(kis, domestic=False)]
+    return _select((e.order for e in entries), symbol="", side=None, open_only=True)
 
 
 # ------------------------------------------------------------------------ buying and selling
@@ -814,7 +476,7 @@ async def fetch_buying_power(
     if price is None:
         price = await _current_price(kis, instrument)
     params = {
-        **_account(kis),
+        **account_params(kis),
         "OVRS_EXCG_CD": exchange,
         "OVRS_ORD_UNPR": _plain(price),
         "ITEM_CD": instrument.symbol,
@@ -835,7 +497,7 @@ async def _domestic_buying_power(
     if order_type.priced and price is None:
         price = await _current_price(kis, instrument)
     params = {
-        **_account(kis),
+        **account_params(kis),
         "PDNO": instrument.symbol,
         "ORD_UNPR": _plain(price) if price is not None else "0",
         "ORD_DVSN": "00" if order_type.priced else "01",
@@ -843,7 +505,7 @@ async def _domestic_buying_power(
         "OVRS_ICLD_YN": "N",
     }
     out = (await kis.call("buying_power", params)).body.get("output") or {}
-    counted = _positive(schemas.dec(out, "psbl_qty_calc_unpr"))
+    counted = schemas.positive(schemas.dec(out, "psbl_qty_calc_unpr"))
     return BuyingPower(
         instrument,
         counted or price or Decimal(0),
@@ -867,10 +529,10 @@ async def fetch_sellable(kis: KisClient, instrument: Instrument) -> int:
     """How many shares of `instrument` a sell order may offer now (0 when none are held)."""
     symbol = instrument.symbol.upper()
     if instrument.market is not Market.KRX:
-        rows = _rows(await _present_balance(kis), "output1")
+        rows = schemas.rows(await _present_balance(kis), "output1")
         return _sellable_in(rows, symbol, US_POSITION)
-    if not _offered(kis, "sellable"):  # virtual: inquire-balance's ord_psbl_qty (§4.2.7)
+    if not offered(kis, "sellable"):  # virtual: inquire-balance's ord_psbl_qty (§4.2.7)
         holdings, _ = await _domestic_balance(kis)
         return _sellable_in(holdings, symbol, DOMESTIC_POSITION)
-    body = (await kis.call("sellable", {**_account(kis), "PDNO": symbol})).body
+    body = (await kis.call("sellable", {**account_params(kis), "PDNO": symbol})).body
     return schemas.int0(body.get("output") or {}, "ord_psbl_qty")

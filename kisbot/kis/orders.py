@@ -21,11 +21,11 @@ Choices where the reference is silent or unsure:
   `uplp`, sell at `dnlp`), or ±50% of the last price when the band is unknown (price-detail is
   real-only). MOO/MOC are sell-only on KIS and are refused for buys (use LOO/LOC with a
   price). A virtual account takes only limit orders (and so the emulated market order).
-- The order to modify or cancel is looked up by number: on a real account among the
-  modifiable orders (inquire-psbl-rvsecncl / inquire-nccs), on a virtual one in today's
-  ledger (inquire-daily-ccld / inquire-ccnl; the virtual server lacks psbl-rvsecncl and its
-  nccs support is unconfirmed). A finished order is an `InputError`, a number KIS does not
-  know is `KisNotFound`; both before anything is sent.
+- The order to modify or cancel is looked up by number among the open orders
+  (`kisbot.kis.ledger.read_open`: inquire-psbl-rvsecncl / inquire-nccs, or today's ledger
+  where the virtual server lacks them), then in the ledger since yesterday to tell why not.
+  A finished order is an `InputError`, a number KIS does not know is `KisNotFound`; both
+  before anything is sent.
 - `cancel_all` goes on after a failure and raises `CancelAllError` (an `ExceptionGroup` of the
   failures that also carries the acks of what was cancelled) when anything failed.
 - `reconcile` takes the earliest matching order placed at or after `sent_at - skew`.
@@ -34,11 +34,11 @@ Choices where the reference is silent or unsure:
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
-from typing import TYPE_CHECKING, Any, Final, Literal, Self
+from typing import TYPE_CHECKING, Final, Self
 
 from kisbot.domain.errors import InputError, KisbotError, OrderStateUnknown, SentOrder
 from kisbot.domain.models import (
@@ -47,17 +47,27 @@ from kisbot.domain.models import (
     Order,
     OrderAck,
     OrderRequest,
-    OrderStatus,
     OrderType,
     Side,
-    Symbol,
 )
 from kisbot.domain.money import is_on_tick, krx_tick, round_to_tick, us_tick
-from kisbot.domain.time import KST, NEW_YORK
+from kisbot.domain.time import KST
 from kisbot.kis import client as kis_client
 from kisbot.kis import schemas
 from kisbot.kis.endpoints import endpoint
 from kisbot.kis.errors import KisNotFound
+from kisbot.kis.ledger import (
+    KRX_VENUE,
+    LedgerEntry,
+    account_params,
+    placement,
+    read_ledger,
+    read_open,
+    same_number,
+    today,
+    us_markets,
+    zone,
+)
 
 if TYPE_CHECKING:
     from kisbot.kis.client import KisClient, KisReply
@@ -108,9 +118,6 @@ US_SELL_ONLY: Final = frozenset({OrderType.MOO, OrderType.MOC})
 US_MARKET_COLLAR: Final = Decimal("0.5")  # ±50% of last when KIS's band is unknown
 
 RECONCILE_SKEW: Final = timedelta(seconds=60)
-KRX_VENUE: Final = "KRX"
-
-Kind = Literal["new", "modify", "cancel"]
 
 
 class CancelAllError(ExceptionGroup[KisbotError]):
@@ -133,20 +140,6 @@ class CancelAllError(ExceptionGroup[KisbotError]):
 
     def derive(self, excs: Sequence[KisbotError]) -> CancelAllError:  # type: ignore[override]
         return CancelAllError(self.message, excs, self.cancelled)
-
-
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    """One row of today's orders: the domain view plus what a modify or cancel must echo."""
-
-    order: Order
-    code: str  # ORD_DVSN ("" where the inquiry does not say, as for US orders)
-    venue: str  # EXCG_ID_DVSN_CD (KRX, NXT, SOR) or OVRS_EXCG_CD (NASD, NYSE, AMEX)
-    kind: Kind
-
-    @property
-    def domestic(self) -> bool:
-        return self.order.instrument.market.domestic
 
 
 # ====================================================================================== place
@@ -178,7 +171,7 @@ async def _domestic_order(
         await _check_krx_tick(kis, request.instrument, price)
     name = "buy" if request.side is Side.BUY else "sell"
     body = {
-        **_account(kis),
+        **account_params(kis),
         "PDNO": request.instrument.symbol,
         "ORD_DVSN": code,
         "ORD_QTY": str(request.qty),
@@ -206,7 +199,7 @@ async def _us_order(kis: KisClient, request: OrderRequest) -> tuple[str, dict[st
     name = "us_buy" if side is Side.BUY else "us_sell"
     venue = kis_client.US_ORDER_CODES[inst.market]
     body = {
-        **_account(kis),
+        **account_params(kis),
         "OVRS_EXCG_CD": venue,
         "PDNO": inst.symbol,
         "ORD_QTY": str(request.qty),
@@ -310,7 +303,7 @@ async def cancel_order(
     return await _cancel(kis, entry, qty)
 
 
-async def _cancel(kis: KisClient, entry: _Entry, qty: int | None) -> OrderAck:
+async def _cancel(kis: KisClient, entry: LedgerEntry, qty: int | None) -> OrderAck:
     if entry.domestic:
         name = "revise"
         body = _krx_revise(kis, entry, cancel=True, code=entry.code or "00", qty=qty)
@@ -322,11 +315,11 @@ async def _cancel(kis: KisClient, entry: _Entry, qty: int | None) -> OrderAck:
 
 
 def _krx_revise(
-    kis: KisClient, entry: _Entry, *, cancel: bool, code: str, qty: int | None
+    kis: KisClient, entry: LedgerEntry, *, cancel: bool, code: str, qty: int | None
 ) -> dict[str, str]:
     """order-rvsecncl (domestic) without ORD_UNPR: QTY_ALL_ORD_YN Y sends ORD_QTY "0"."""
     return {
-        **_account(kis),
+        **account_params(kis),
         "KRX_FWDG_ORD_ORGNO": entry.order.branch,
         "ORGN_ODNO": entry.order.order_no,
         "ORD_DVSN": code,
@@ -337,10 +330,12 @@ def _krx_revise(
     }
 
 
-def _us_revise(kis: KisClient, entry: _Entry, *, cancel: bool, qty: int | None) -> dict[str, str]:
+def _us_revise(
+    kis: KisClient, entry: LedgerEntry, *, cancel: bool, qty: int | None
+) -> dict[str, str]:
     """order-rvsecncl (overseas) without OVRS_ORD_UNPR; ORD_QTY is the remainder by default."""
     return {
-        **_account(kis),
+        **account_params(kis),
         "OVRS_EXCG_CD": entry.venue,
         "PDNO": entry.order.instrument.symbol,
         "ORGN_ODNO": entry.order.order_no,
@@ -355,7 +350,7 @@ async def _send_revise(
     kis: KisClient,
     name: str,
     body: Mapping[str, str],
-    entry: _Entry,
+    entry: LedgerEntry,
     qty: int | None,
     price: Decimal | None,
     code: str,
@@ -369,7 +364,7 @@ async def _send_revise(
     return ack
 
 
-def _check_revise_qty(entry: _Entry, qty: int | None) -> None:
+def _check_revise_qty(entry: LedgerEntry, qty: int | None) -> None:
     if qty is not None and qty > entry.order.remaining_qty:
         raise InputError(
             f"order {entry.order.order_no} has {entry.order.remaining_qty} shares left, "
@@ -389,10 +384,10 @@ async def cancel_all(kis: KisClient, *, symbol: str | None = None) -> list[Order
     """
     wanted = symbol.strip().upper() if symbol is not None else None
     errors: list[KisbotError] = []
-    entries: list[_Entry] = []
+    entries: list[LedgerEntry] = []
     for domestic in (True, False):
         try:
-            entries += await _open_entries(kis, domestic=domestic)
+            entries += await read_open(kis, domestic=domestic)
         except KisbotError as exc:
             errors.append(exc)
     acks: list[OrderAck] = []
@@ -427,7 +422,7 @@ async def reconcile(
         raise InputError("this order was sent for another account")
     if sent.venue in ("", KRX_VENUE, "NXT", "SOR"):
         domestic = True
-    elif _us_market(sent.venue) is not None:
+    elif sent.venue in us_markets():
         domestic = False
     else:
         raise InputError(f"cannot reconcile orders on {sent.venue!r}")
@@ -435,22 +430,17 @@ async def reconcile(
     found = [
         e for e in await _ledger(kis, domestic=domestic, since=since) if _matches(e, sent, since)
     ]
-    return min(found, key=_placed).order if found else None
+    return min(found, key=placement).order if found else None
 
 
-def _placed(entry: _Entry) -> tuple[datetime, str]:
-    """Order of placement: time, then the order number (KIS numbers them as they come)."""
-    return entry.order.time, _key(entry.order.order_no).zfill(20)
-
-
-def _matches(entry: _Entry, sent: SentOrder, since: datetime) -> bool:
+def _matches(entry: LedgerEntry, sent: SentOrder, since: datetime) -> bool:
     order = entry.order
     if order.time < since or order.instrument.symbol.upper() != sent.symbol.upper():
         return False
     if order.side.value != sent.side or order.qty != sent.qty:
         return False
     if sent.original_no:
-        return entry.kind != "new" and _same_number(order.original_no, sent.original_no)
+        return entry.kind != "new" and same_number(order.original_no, sent.original_no)
     if entry.kind != "new":
         return False
     if sent.price is not None and order.price != sent.price:
@@ -461,7 +451,7 @@ def _matches(entry: _Entry, sent: SentOrder, since: datetime) -> bool:
 # ============================================================================= today's orders
 
 
-async def _find_open(kis: KisClient, number: str, instrument: Instrument | None) -> _Entry:
+async def _find_open(kis: KisClient, number: str, instrument: Instrument | None) -> LedgerEntry:
     """The open order `number`; `InputError` when it is finished, `KisNotFound` when unknown."""
     sides: tuple[bool, ...]
     if instrument is None:
@@ -471,7 +461,7 @@ async def _find_open(kis: KisClient, number: str, instrument: Instrument | None)
     else:
         raise InputError(f"{instrument.market} orders are not supported (KRX and US only)")
     for domestic in sides:
-        hit = _find(await _open_entries(kis, domestic=domestic), number)
+        hit = _find(await read_open(kis, domestic=domestic), number)
         if hit is not None:
             return hit
     day_ago = kis.now() - timedelta(days=1)
@@ -483,225 +473,18 @@ async def _find_open(kis: KisClient, number: str, instrument: Instrument | None)
     raise KisNotFound(f"no order {number} among today's orders", endpoint="order lookup")
 
 
-def _find(entries: Iterable[_Entry], number: str) -> _Entry | None:
-    return next((e for e in entries if _same_number(e.order.order_no, number)), None)
+def _find(entries: Iterable[LedgerEntry], number: str) -> LedgerEntry | None:
+    return next((e for e in entries if same_number(e.order.order_no, number)), None)
 
 
-async def _open_entries(kis: KisClient, *, domestic: bool) -> list[_Entry]:
-    """Orders with something left to fill: from the modifiable-order inquiries on a real
-    account, from today's ledger on a virtual one."""
-    if kis.env == "virtual":
-        ledger = await _ledger(kis, domestic=domestic, since=kis.now() - timedelta(days=1))
-        return [e for e in ledger if e.kind != "cancel" and e.order.remaining_qty > 0]
-    if domestic:
-        params = {**_account(kis), "INQR_DVSN_1": "0", "INQR_DVSN_2": "0"}
-        rows = [row async for body in kis.pages("pending", params) for row in _rows(body)]
-        return _entries(rows, _domestic_row, kis.now().astimezone(KST).date())
-    params = {**_account(kis), "OVRS_EXCG_CD": "NASD", "SORT_SQN": "DS"}
-    rows = [row async for body in _us_pages(kis, "us_pending", params) for row in _rows(body)]
-    return _entries(rows, _us_row, kis.now().astimezone(NEW_YORK).date())
-
-
-async def _ledger(kis: KisClient, *, domestic: bool, since: datetime) -> list[_Entry]:
-    """Orders placed from `since` (its KRX or New York date) to now, oldest first."""
-    if domestic:
-        start, end = since.astimezone(KST).date(), kis.now().astimezone(KST).date()
-        params = {
-            **_account(kis),
-            "INQR_STRT_DT": _ymd(start),
-            "INQR_END_DT": _ymd(end),
-            "SLL_BUY_DVSN_CD": "00",
-            "INQR_DVSN": "01",
-            "PDNO": "",
-            "CCLD_DVSN": "00",
-            "ORD_GNO_BRNO": "",
-            "ODNO": "",
-            "INQR_DVSN_3": "00",
-            "INQR_DVSN_1": "",
-            "EXCG_ID_DVSN_CD": KRX_VENUE if kis.env == "virtual" else "ALL",
-        }
-        rows = [row async for body in kis.pages("daily_orders", params) for row in _rows(body)]
-        return _entries(rows, _domestic_row, end)
-    start, end = since.astimezone(NEW_YORK).date(), kis.now().astimezone(NEW_YORK).date()
-    every = "" if kis.env == "virtual" else "%"  # the virtual server takes only blanks
-    params = {
-        **_account(kis),
-        "PDNO": every,
-        "ORD_STRT_DT": _ymd(start),
-        "ORD_END_DT": _ymd(end),
-        "SLL_BUY_DVSN": "00",
-        "CCLD_NCCS_DVSN": "00",
-        "OVRS_EXCG_CD": every,
-        "SORT_SQN": "DS",
-        "ORD_DT": "",
-        "ORD_GNO_BRNO": "",
-        "ODNO": "",
-    }
-    rows = [row async for body in _us_pages(kis, "us_orders", params) for row in _rows(body)]
-    return _entries(rows, _us_row, end)
-
-
-def _us_pages(
-    kis: KisClient, name: str, params: Mapping[str, str]
-) -> AsyncIterator[dict[str, Any]]:
-    return kis.pages(name, params, fk="CTX_AREA_FK200", nk="CTX_AREA_NK200")
-
-
-def _rows(body: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    rows = body.get("output1", body.get("output"))
-    return [r for r in rows if isinstance(r, Mapping) and r] if isinstance(rows, list) else []
-
-
-@dataclass(frozen=True, slots=True)
-class _Raw:
-    """A ledger row read, before its status (which depends on the rows linked to it)."""
-
-    number: str
-    original: str
-    branch: str
-    instrument: Instrument
-    side: Side
-    qty: int
-    price: Decimal | None
-    filled: int
-    avg: Decimal | None
-    remaining: int
-    time: datetime
-    type_name: str
-    kind: Kind
-    rejected: int
-    cancelled: int
-    code: str
-    venue: str
-
-
-RowReader = Callable[[Mapping[str, Any], date], "_Raw | None"]
-
-
-def _entries(rows: Iterable[Mapping[str, Any]], read: RowReader, today: date) -> list[_Entry]:
-    raws = [raw for row in rows if (raw := read(row, today)) is not None]
-    revised = {_key(r.original): r.kind for r in raws if r.kind != "new" and r.original}
-    return [
-        _Entry(_order(r, _status(r, revised.get(_key(r.number)))), r.code, r.venue, r.kind)
-        for r in raws
-    ]
-
-
-def _status(raw: _Raw, revised_by: Kind | None) -> OrderStatus:
-    if raw.kind == "cancel":
-        return OrderStatus.CANCELLED
-    if raw.remaining > 0:
-        return OrderStatus.PARTIAL if raw.filled else OrderStatus.OPEN
-    if raw.filled >= raw.qty:
-        return OrderStatus.FILLED
-    if raw.rejected:
-        return OrderStatus.REJECTED
-    if raw.cancelled or revised_by != "modify":
-        return OrderStatus.CANCELLED  # cancelled, or an IOC/FOK remainder KIS dropped
-    return OrderStatus.REPLACED
-
-
-def _order(raw: _Raw, status: OrderStatus) -> Order:
-    return Order(
-        order_no=raw.number,
-        original_no=raw.original,
-        branch=raw.branch,
-        instrument=raw.instrument,
-        side=raw.side,
-        qty=raw.qty,
-        price=raw.price,
-        filled_qty=raw.filled,
-        avg_fill_price=raw.avg,
-        remaining_qty=raw.remaining,
-        status=status,
-        time=raw.time,
-        order_type_name=raw.type_name,
-        cancelled=status is OrderStatus.CANCELLED,
-        rejected_qty=raw.rejected,
-    )
-
-
-def _domestic_row(row: Mapping[str, Any], today: date) -> _Raw | None:
-    """inquire-daily-ccld `output1` or inquire-psbl-rvsecncl `output` (no ord_dt there)."""
-    number, side = schemas.text(row, "odno"), _side(schemas.text(row, "sll_buy_dvsn_cd"))
-    if not number or side is None:
-        return None
-    original = _link(schemas.text(row, "orgn_odno"))
-    cancel = schemas.text(row, "cncl_yn") == "Y"
-    kind: Kind = "cancel" if cancel else ("modify" if original else "new")
-    remaining = schemas.integer(row, "psbl_qty")
-    if remaining is None:
-        remaining = schemas.int0(row, "rmn_qty")
-    code = schemas.text(row, "ord_dvsn_cd")
-    venue = schemas.text(row, "excg_id_dvsn_cd") or schemas.text(row, "excg_id_dvsn_Cd")
-    return _Raw(
-        number=number,
-        original=original,
-        branch=schemas.text(row, "ord_gno_brno") or schemas.text(row, "ord_orgno"),
-        instrument=Instrument(
-            Symbol(schemas.text(row, "pdno")), Market.KRX, schemas.text(row, "prdt_name")
-        ),
-        side=side,
-        qty=schemas.int0(row, "ord_qty"),
-        price=_positive(schemas.dec(row, "ord_unpr")),
-        filled=schemas.int0(row, "tot_ccld_qty"),
-        avg=_positive(schemas.dec(row, "avg_prvs")),
-        remaining=remaining,
-        time=_when(row, "ord_dt", "ord_tmd", today, KST),
-        type_name=schemas.text(row, "ord_dvsn_name") or _KRX_NAMES.get(code, ""),
-        kind=kind,
-        rejected=schemas.int0(row, "rjct_qty"),
-        cancelled=schemas.int0(row, "cnc_cfrm_qty") if not cancel else 0,
-        code=code,
-        venue=venue if venue in (KRX_VENUE, "NXT", "SOR") else KRX_VENUE,
-    )
-
-
-_KRX_NAMES: Final = {code: kind.value for kind, code in KRX_ORD_DVSN.items()}
-_US_REVISIONS: Final[Mapping[str, Kind]] = {"01": "modify", "02": "cancel"}
-
-
-def _us_row(row: Mapping[str, Any], today: date) -> _Raw | None:
-    """inquire-ccnl or inquire-nccs `output` (US exchanges only)."""
-    number, side = schemas.text(row, "odno"), _side(schemas.text(row, "sll_buy_dvsn_cd"))
-    venue = schemas.text(row, "ovrs_excg_cd").upper()
-    market = _us_market(venue)
-    if not number or side is None or market is None:
-        return None
-    revision = schemas.text(row, "rvse_cncl_dvsn") or schemas.text(row, "rvse_cncl_dvsn_cd")
-    kind = _US_REVISIONS.get(revision, "new")
-    rejected = schemas.text(row, "prcs_stat_name") == "거부" or bool(schemas.text(row, "rjct_rson"))
-    qty, filled = schemas.int0(row, "ft_ord_qty"), schemas.int0(row, "ft_ccld_qty")
-    remaining = schemas.int0(row, "nccs_qty")
-    kst = schemas.moment(schemas.text(row, "dmst_ord_dt"), schemas.text(row, "thco_ord_tmd"), KST)
-    return _Raw(
-        number=number,
-        original=_link(schemas.text(row, "orgn_odno")),
-        branch=schemas.text(row, "ord_gno_brno"),
-        instrument=Instrument(
-            Symbol(schemas.text(row, "pdno")), market, schemas.text(row, "prdt_name")
-        ),
-        side=side,
-        qty=qty,
-        price=_positive(schemas.dec(row, "ft_ord_unpr3")),
-        filled=filled,
-        avg=_positive(schemas.dec(row, "ft_ccld_unpr3")),
-        remaining=remaining,
-        time=kst or _when(row, "ord_dt", "ord_tmd", today, NEW_YORK),
-        type_name="",
-        kind=kind,
-        rejected=max(0, qty - filled - remaining) if rejected else 0,
-        cancelled=0,
-        code="",
-        venue=venue,
-    )
+async def _ledger(kis: KisClient, *, domestic: bool, since: datetime) -> list[LedgerEntry]:
+    """Orders placed from `since` (its KRX or New York date) to today, oldest first."""
+    end = today(kis, domestic=domestic)
+    start = min(since.astimezone(zone(domestic=domestic)).date(), end)
+    return await read_ledger(kis, domestic=domestic, start=start, end=end)
 
 
 # ==================================================================================== helpers
-
-
-def _account(kis: KisClient) -> dict[str, str]:
-    return {"CANO": kis.cano, "ACNT_PRDT_CD": kis.product}
 
 
 def _account_label(kis: KisClient) -> str:
@@ -746,7 +529,7 @@ def _ack(kis: KisClient, reply: KisReply, sent: SentOrder) -> OrderAck:
             "KIS accepted the order without an order number; check today's orders", order=sent
         )
     now = kis.now().astimezone(KST)
-    when = schemas.moment(now.strftime("%Y%m%d"), field("ORD_TMD"), KST)
+    when = schemas.moment(schemas.ymd(now), field("ORD_TMD"), KST)
     return OrderAck(number, field("KRX_FWDG_ORD_ORGNO"), when or now, sent.original_no)
 
 
@@ -801,43 +584,6 @@ def _order_number(order_no: str) -> str:
     if not number.isdigit():
         raise InputError(f"an order number is digits, not {order_no!r}")
     return number
-
-
-def _same_number(a: str, b: str) -> bool:
-    """KIS pads order numbers to 10 digits in some answers and not in others."""
-    return bool(a) and _key(a) == _key(b)
-
-
-def _key(number: str) -> str:
-    return number.strip().lstrip("0")
-
-
-def _link(original: str) -> str:
-    """orgn_odno: blank (or zeros) for a new order."""
-    return original if _key(original) else ""
-
-
-def _us_market(venue: str) -> Market | None:
-    """The market of a 4-letter OVRS_EXCG_CD (read at call time: client.py may import us)."""
-    return next((m for m, code in kis_client.US_ORDER_CODES.items() if code == venue), None)
-
-
-def _side(code: str) -> Side | None:
-    return {"01": Side.SELL, "02": Side.BUY}.get(code)
-
-
-def _positive(value: Decimal | None) -> Decimal | None:
-    return value if value else None
-
-
-def _when(row: Mapping[str, Any], day_key: str, time_key: str, today: date, zone: Any) -> datetime:
-    ymd = schemas.text(row, day_key) or _ymd(today)
-    found = schemas.moment(ymd, schemas.text(row, time_key), zone)
-    return found or datetime(today.year, today.month, today.day, tzinfo=zone)
-
-
-def _ymd(day: date) -> str:
-    return day.strftime("%Y%m%d")
 
 
 def _won(price: Decimal | None) -> str:

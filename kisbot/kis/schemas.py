@@ -24,7 +24,10 @@ __all__ = [
     "moment",
     "overseas_bar",
     "overseas_quote",
+    "positive",
+    "rows",
     "text",
+    "ymd",
 ]
 
 Row = Mapping[str, Any]
@@ -63,6 +66,18 @@ def int0(row: Row, key: str) -> int:
     return 0 if value is None else value
 
 
+def positive(value: Decimal | None) -> Decimal | None:
+    """`value` when above zero, else None (KIS writes "0" for a figure it does not have)."""
+    return value if value is not None and value > 0 else None
+
+
+def rows(body: Row, key: str) -> list[Row]:
+    """The non-empty objects under `key`, whether KIS sent a list or a single object."""
+    value = body.get(key)
+    items = value if isinstance(value, list) else [value]
+    return [item for item in items if isinstance(item, Mapping) and item]
+
+
 def day(row: Row, key: str) -> date | None:
     raw = text(row, key)
     if len(raw) != 8 or not raw.isdigit() or raw == "00000000":
@@ -71,6 +86,11 @@ def day(row: Row, key: str) -> date | None:
         return date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
     except ValueError:
         return None
+
+
+def ymd(value: date) -> str:
+    """A date as KIS writes it: YYYYMMDD."""
+    return value.strftime("%Y%m%d")
 
 
 def moment(ymd: str, hms: str, zone: Any = KST) -> datetime | None:
@@ -142,8 +162,8 @@ def overseas_quote(instrument: Instrument, out: Row, detail: Row | None = None) 
         low=dec(detail, "low"),
         volume=integer(out, "tvol"),
         turnover=dec(out, "tamt"),
-        upper_limit=_positive(dec(detail, "uplp")),
-        lower_limit=_positive(dec(detail, "dnlp")),
+        upper_limit=positive(dec(detail, "uplp")),
+        lower_limit=positive(dec(detail, "dnlp")),
         tick=dec(detail, "e_hogau"),
         eps=dec(detail, "epsx"),
         bps=dec(detail, "bpsx"),
@@ -155,10 +175,6 @@ def overseas_quote(instrument: Instrument, out: Row, detail: Row | None = None) 
         low_52w_date=day(detail, "l52d"),
         market_cap=dec(detail, "tomv"),
     )
-
-
-def _positive(value: Decimal | None) -> Decimal | None:
-    return value if value else None
 
 
 def domestic_bar(row: Row) -> Bar | None:
