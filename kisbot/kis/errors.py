@@ -14,7 +14,8 @@ KisError (BrokerError)                carries tr_id, msg_cd, msg1 (stripped), en
     ├── KisMarketClosed (MarketClosed)             APBK0919 domestic, APBK1664 overseas
     ├── KisNotFound (NotFound)                     APBK0656, or rt_cd "7" (no data)
     ├── KisInsufficientFunds (InsufficientFunds)   APBK0952 cash, APBK0400 sellable shares
-    └── KisInvalidOrder (InvalidOrder)             no code captured yet
+    ├── KisInvalidOrder (InvalidOrder)             no code captured yet
+    └── KisSubscriptionLimit          OPSP0008, or kisbot's own check: realtime slots all in use
 ```
 
 Two boundaries translate foreign answers, in the style of httpx's `map_httpcore_exceptions`:
@@ -57,6 +58,7 @@ __all__ = [
     "KisNotFound",
     "KisRateLimited",
     "KisRejected",
+    "KisSubscriptionLimit",
     "KisTokenExpired",
     "KisTokenInvalid",
     "KisTokenThrottled",
@@ -150,6 +152,13 @@ class KisInvalidOrder(KisRejected, InvalidOrder):
     """An order that breaks a market rule; KIS's codes for these are still to be captured."""
 
 
+class KisSubscriptionLimit(KisRejected):
+    """Every realtime slot of the websocket session is taken (41 per app key): KIS's OPSP0008,
+    or `KisStream` refusing before it sends (then `msg_cd` is empty)."""
+
+    code = "subscription_limit"
+
+
 # Codes from ../shared/kis-reference.md §1, §2.1, §3.6 and the simulator README (seen codes).
 # Add a code only with a captured, sanitised answer that shows it.
 KIS_ERROR_CODES: Final[Mapping[str, type[KisError]]] = MappingProxyType(
@@ -167,6 +176,7 @@ KIS_ERROR_CODES: Final[Mapping[str, type[KisError]]] = MappingProxyType(
         "APBK0656": KisNotFound,  # 종목 or 원주문 not found
         "APBK0952": KisInsufficientFunds,  # 주문가능금액을 초과
         "APBK0400": KisInsufficientFunds,  # 주문가능수량을 초과
+        "OPSP0008": KisSubscriptionLimit,  # MAX SUBSCRIBE OVER (websocket, 42nd registration)
     }
 )
 
