@@ -6,7 +6,8 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,8 +17,9 @@ from kisbot.domain.models import Market
 
 if TYPE_CHECKING:
     from kisbot.domain.models import Quote
+    from kisbot.kis.client import KisClient
 
-__all__ = ["build_parser", "format_quote", "main", "quote_command"]
+__all__ = ["CheckReport", "build_parser", "check_command", "format_quote", "main", "quote_command"]
 
 _QUOTE_MARKETS = (Market.KRX, Market.NASDAQ, Market.NYSE, Market.AMEX)
 
@@ -177,6 +179,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="where the symbol trades (default: 6-digit codes are KRX, tickers are US)",
     )
     _config_flag(quote)
+
+    check = sub.add_parser(
+        "check",
+        help="check the configuration against KIS: token, quote, balance, websocket",
+        description=(
+            "What a new user runs first: reads the settings, issues or reuses the access token, "
+            "fetches a quote and the balance, opens the websocket, and reports what works and "
+            "what to fix. Secrets are never printed."
+        ),
+    )
+    check.add_argument(
+        "--symbol", default="005930", help="symbol to quote and subscribe (default 005930)"
+    )
+    _config_flag(check)
     return parser
 
 
@@ -198,6 +214,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_sim(parser, args)
     if args.command == "quote":
         return _run(quote_command(args.config, args.symbol, args.market))
+    if args.command == "check":
+        report = asyncio.run(check_command(args.config, args.symbol))
+        print(report.text())
+        return 0 if report.ok else 1
     parser.print_help()
     return 2
 
@@ -230,6 +250,111 @@ async def quote_command(config: Path, symbol: str, market: str | None) -> str:
     ):
         quote = await kis.fetch_quote(symbol, Market(market) if market else None)
     return format_quote(quote)
+
+
+@dataclass
+class CheckReport:
+    """`kisbot check`'s findings: one line per step, with what to fix when it failed."""
+
+    lines: list[str] = field(default_factory=list)
+    ok: bool = True
+
+    def good(self, step: str, detail: str) -> None:
+        self.lines.append(f"  ✓ {step}: {detail}")
+
+    def bad(self, step: str, problem: str, fix: str) -> None:
+        self.ok = False
+        self.lines.append(f"  ✗ {step}: {problem}\n      → {fix}")
+
+    def text(self) -> str:
+        verdict = "everything works" if self.ok else "something needs fixing (see ✗)"
+        return "\n".join(["kisbot check", *self.lines, verdict])
+
+
+async def check_command(config: Path, symbol: str) -> CheckReport:
+    """`kisbot check`: config, token, quote, balance and websocket, each reported."""
+    import httpx
+
+    from kisbot.config import Settings
+    from kisbot.domain.errors import KisbotError
+    from kisbot.kis.auth import TokenStore
+    from kisbot.kis.client import KisClient
+
+    report = CheckReport()
+    try:
+        settings = Settings.from_toml(config).kis
+    except KisbotError as exc:
+        report.bad("settings", str(exc), f"copy config.example.toml to {config} and fill [kis]")
+        return report
+    side = "실전 (real)" if settings.env == "real" else "모의 (virtual)"
+    report.good(
+        "settings",
+        f"{config}: {side} account ****{settings.account[-5:]}, "
+        f"REST {settings.rest_url}, websocket {settings.ws_url}",
+    )
+    key = settings.app_key.get_secret_value()
+    cached = TokenStore(settings.token_dir).load(settings.env, key)
+    async with (
+        httpx.AsyncClient(timeout=settings.timeout) as http,
+        KisClient(http, settings) as kis,
+    ):
+        steps: list[tuple[str, Callable[[], Awaitable[str]], str]] = [
+            (
+                "token",
+                lambda: _check_token(kis, cached is not None),
+                "check app_key/app_secret and that they belong to this env (real vs virtual)",
+            ),
+            (
+                "quote",
+                lambda: _check_quote(kis, symbol),
+                "check rest_url; a virtual key may not read real-only data",
+            ),
+            (
+                "balance",
+                lambda: _check_balance(kis),
+                "check account (CANO-ACNT_PRDT_CD) and that the key is issued for it",
+            ),
+            (
+                "websocket",
+                lambda: _check_stream(kis, settings.ws_url, settings.hts_id, symbol),
+                "check ws_url; KIS allows one websocket session per app key",
+            ),
+        ]
+        for name, run, fix in steps:
+            try:
+                report.good(name, await run())
+            except KisbotError as exc:
+                report.bad(name, str(exc), fix)
+                if name == "token":
+                    break
+    return report
+
+
+async def _check_token(kis: KisClient, cached: bool) -> str:
+    await kis.auth.access_token()
+    return "reused the cached token" if cached else "issued a new token (cached for next time)"
+
+
+async def _check_quote(kis: KisClient, symbol: str) -> str:
+    quote = await kis.fetch_quote(symbol)
+    return f"{quote.instrument.symbol} {quote.price:,} ({quote.change_rate:+.2f}%)"
+
+
+async def _check_balance(kis: KisClient) -> str:
+    balance = await kis.fetch_balance()
+    cash = ", ".join(f"{c.currency} {c.orderable:,}" for c in balance.cash)
+    return f"{len(balance.positions)} position(s); orderable {cash}"
+
+
+async def _check_stream(kis: KisClient, ws_url: str, hts_id: str, symbol: str) -> str:
+    from kisbot.kis.stream import KisStream, Price
+
+    inst = await kis.instrument(symbol)
+    stream = KisStream(kis.auth, ws_url, hts_id=hts_id)
+    async with stream, stream.subscribe(Price(inst.symbol, inst.market)):
+        used = stream.slots_used
+    notices = "" if hts_id else " (set hts_id to receive execution notices)"
+    return f"subscribed to {inst.symbol} prices ({used}/41 slots){notices}"
 
 
 def format_quote(quote: Quote) -> str:
@@ -276,6 +401,8 @@ def _run_sim(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # websockets logs frame excerpts at DEBUG: approval keys and AES keys among them
+    logging.getLogger("websockets").setLevel(max(logging.INFO, logging.getLogger().level))
     try:
         base = SimSettings.from_toml(args.config) if args.config else SimSettings()
     except (OSError, ValueError) as exc:

@@ -48,3 +48,32 @@ def test_the_simulator_exports_its_entry_points() -> None:
     import kisbot.sim
 
     assert sorted(kisbot.sim.__all__) == ["SimServer", "SimSettings", "Simulator"]
+
+
+def test_the_client_exports_a_curated_surface() -> None:
+    import kisbot.kis
+
+    assert kisbot.kis.__all__ == sorted(kisbot.kis.__all__)
+    public = {name for name in vars(kisbot.kis) if not name.startswith("_")}
+    modules = {
+        "account",
+        "auth",
+        "client",
+        "endpoints",
+        "errors",
+        "frames",
+        "hosts",
+        "ledger",
+        "limiter",
+        "market",
+        "master",
+        "orders",
+        "params",
+        "redact",
+        "schemas",
+        "stream",
+    }
+    assert public - modules - {"annotations"} == set(kisbot.kis.__all__)
+    assert {"KisClient", "KisStream", "Price", "Book", "Notices", "KisError"} <= set(
+        kisbot.kis.__all__
+    )

@@ -36,6 +36,7 @@ def test_help_lists_the_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "sim" in out
     assert "quote" in out
+    assert "check" in out
 
 
 def test_sim_help_documents_every_flag(capsys: pytest.CaptureFixture[str]) -> None:

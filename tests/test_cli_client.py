@@ -49,3 +49,38 @@ def test_quote_without_config_is_a_one_line_error(
     assert code == 1
     assert "no such settings file" in err
     assert "Traceback" not in err
+
+
+async def test_check_reports_every_step_and_never_a_secret(
+    sim_server: SimServer, tmp_path: Path
+) -> None:
+    from kisbot.cli import check_command
+
+    config = write_config(tmp_path, sim_server)
+    first = await check_command(config, "005930")
+    text = first.text()
+    assert first.ok, text
+    for step in ("settings", "token", "quote", "balance", "websocket"):
+        assert f"✓ {step}" in text
+    assert "issued a new token" in text
+    assert "subscribed to 005930 prices (1/41 slots)" in text
+    secret_lines = config.read_text(encoding="utf-8").splitlines()[2:4]
+    for line in secret_lines:  # app_key and app_secret
+        assert line.split('"')[1] not in text
+    second = await check_command(config, "005930")
+    assert "reused the cached token" in second.text()
+
+
+async def test_check_explains_a_wrong_key(sim_server: SimServer, tmp_path: Path) -> None:
+    from kisbot.cli import check_command
+
+    text = write_config(tmp_path, sim_server).read_text(encoding="utf-8")
+    broken = tmp_path / "broken.toml"
+    lines = text.splitlines()
+    lines[2] = 'app_key = "too-short"'
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = await check_command(broken, "005930")
+    assert not report.ok
+    assert "✗ token" in report.text()
+    assert "→ check app_key/app_secret" in report.text()
+    assert "too-short" not in report.text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kisbot.kis.client import KisClient, KisReply
 from kisbot.kis.errors import (
     KisAuthError,
     KisConnectError,
@@ -13,14 +14,18 @@ from kisbot.kis.errors import (
     KisNotFound,
     KisRateLimited,
     KisRejected,
+    KisSubscriptionLimit,
     KisTokenExpired,
     KisTokenInvalid,
     KisTokenThrottled,
     KisUnavailable,
 )
+from kisbot.kis.stream import Book, KisStream, Notices, Price, StreamEvent
 
 __all__ = [
+    "Book",
     "KisAuthError",
+    "KisClient",
     "KisConnectError",
     "KisError",
     "KisInsufficientFunds",
@@ -30,8 +35,14 @@ __all__ = [
     "KisNotFound",
     "KisRateLimited",
     "KisRejected",
+    "KisReply",
+    "KisStream",
+    "KisSubscriptionLimit",
     "KisTokenExpired",
     "KisTokenInvalid",
     "KisTokenThrottled",
     "KisUnavailable",
+    "Notices",
+    "Price",
+    "StreamEvent",
 ]

@@ -160,3 +160,21 @@ def test_kis_settings_are_frozen(tmp_path: Path) -> None:
     kis: KisSettings = Settings.from_toml(write(tmp_path, KIS_TABLE)).kis
     with pytest.raises(ValueError, match="frozen"):
         kis.env = "real"
+
+
+def test_example_config_kis_table_points_at_the_default_simulator() -> None:
+    from pathlib import Path
+
+    from kisbot.config import Settings
+    from kisbot.sim.config import DEMO_ACCOUNT, DEMO_APPKEY
+
+    example = Path(__file__).resolve().parents[2] / "config.example.toml"
+    kis = Settings.from_toml(example).kis
+    assert (kis.env, kis.account, kis.app_key.get_secret_value()) == (
+        "virtual",
+        DEMO_ACCOUNT,
+        DEMO_APPKEY,
+    )
+    assert kis.rest_url == "http://127.0.0.1:9443/vts"  # `kisbot sim`'s default ports
+    assert kis.ws_url == "ws://127.0.0.1:21000/vts"
+    assert kis.master_url == "http://127.0.0.1:9443/common/master"
