@@ -241,6 +241,7 @@ async def quote_command(config: Path, symbol: str, market: str | None) -> str:
     import httpx
 
     from kisbot.config import Settings
+    from kisbot.domain.errors import KisbotError
     from kisbot.kis.client import KisClient
 
     settings = Settings.from_toml(config).kis
@@ -248,6 +249,10 @@ async def quote_command(config: Path, symbol: str, market: str | None) -> str:
         httpx.AsyncClient(timeout=settings.timeout) as http,
         KisClient(http, settings) as kis,
     ):
+        try:
+            await kis.load_master()  # names; downloaded once a day into a cache
+        except KisbotError as exc:
+            logging.getLogger(__name__).warning("no symbol names: %s", exc)
         quote = await kis.fetch_quote(symbol, Market(market) if market else None)
     return format_quote(quote)
 

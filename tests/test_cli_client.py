@@ -21,6 +21,7 @@ def write_config(tmp_path: Path, server: SimServer) -> Path:
         'account = "50000000-01"\n'
         f'rest_url = "{server.vts_rest_url}"\n'
         f'ws_url = "{server.vts_ws_url}"\n'
+        f'master_url = "{server.rest_url}/common/master"\n'
         f'token_dir = "{tmp_path / "tokens"}"\n'
         "rate_limit = 50\n",
         encoding="utf-8",
@@ -33,7 +34,7 @@ async def test_quote_prints_price_change_and_indicators(
 ) -> None:
     state = sim_server.sim.exchange.state("005930")
     text = await quote_command(write_config(tmp_path, sim_server), "005930", None)
-    assert "(005930, KRX)" in text
+    assert "삼성전자 (005930, KRX)" in text
     assert f"{state.last:,}원" in text
     assert "PER" in text
     assert "52w high" in text

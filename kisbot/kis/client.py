@@ -346,9 +346,10 @@ class KisClient:
             if schemas.dec(out, "stck_prpr") in (None, 0):
                 raise KisNotFound(f"no instrument {inst.symbol!r}", endpoint="price")
             name = schemas.text(out, "hts_kor_isnm") or inst.name
-            return schemas.domestic_quote(
-                Instrument(inst.symbol, inst.market, name, kind=_kind(out)), out
+            named = Instrument(
+                inst.symbol, inst.market, name, inst.name_en, inst.kind or _kind(out)
             )
+            return schemas.domestic_quote(named, out)
         out = (await self.call("us_price", us_params(inst.market, inst.symbol))).body["output"]
         detail: dict[str, Any] | None = None
         try:
