@@ -72,6 +72,8 @@ from kisbot.kis.params import MAX_PAGES, US_ORDER_CODES, US_QUOTE_CODES, kr_para
 from kisbot.kis.redact import RedactSecrets
 
 if TYPE_CHECKING:
+    from pydantic import SecretStr
+
     from kisbot.config import KisSettings
     from kisbot.kis.master import SymbolMaster
 
@@ -133,43 +135,40 @@ class KisClient:
         self.env: Env = settings.env
         self.cano: str = settings.cano
         self.product: str = settings.product
-        app_key = settings.app_key.get_secret_value()
-        self._main = _Side(
-            settings.env,
-            settings.rest_url.rstrip("/"),
-            KisAuth(
+
+        def side(env: Env, base: str, key: SecretStr, secret: SecretStr, rate: float) -> _Side:
+            app_key = key.get_secret_value()
+            auth = KisAuth(
                 http,
-                env=settings.env,
+                env=env,
                 app_key=app_key,
-                app_secret=settings.app_secret.get_secret_value(),
-                base_url=settings.rest_url,
+                app_secret=secret.get_secret_value(),
+                base_url=base,
                 store=store,
                 clock=self._clock,
-                limiter=limiters.get(app_key, settings.rate_limit),
+                limiter=limiters.get(app_key, rate),
                 redactor=redactor,
                 refresh_margin=settings.token_refresh_margin,
                 issue_window=settings.token_issue_window,
-            ),
+            )
+            return _Side(env, base.rstrip("/"), auth)
+
+        self._main = side(
+            settings.env,
+            settings.rest_url,
+            settings.app_key,
+            settings.app_secret,
+            settings.rate_limit,
         )
+        # market data the virtual server lacks comes from a real-side key, when configured
         self._data: _Side | None = None
         if settings.real_app_key is not None and settings.real_app_secret is not None:
-            real_key = settings.real_app_key.get_secret_value()
-            self._data = _Side(
+            self._data = side(
                 "real",
-                settings.real_rest_url.rstrip("/"),
-                KisAuth(
-                    http,
-                    env="real",
-                    app_key=real_key,
-                    app_secret=settings.real_app_secret.get_secret_value(),
-                    base_url=settings.real_rest_url,
-                    store=store,
-                    clock=self._clock,
-                    limiter=limiters.get(real_key, settings.real_rate_limit),
-                    redactor=redactor,
-                    refresh_margin=settings.token_refresh_margin,
-                    issue_window=settings.token_issue_window,
-                ),
+                settings.real_rest_url,
+                settings.real_app_key,
+                settings.real_app_secret,
+                settings.real_rate_limit,
             )
         self._state = _State.UNOPENED
         self._us_markets: dict[str, Market] = {}
